@@ -1,0 +1,1 @@
+"""fupin.graph: fact sheets in, validated RDF out (never imports Flask)."""

@@ -1,0 +1,1 @@
+"""fupin.server: the Flask app serving the built graph."""

@@ -269,6 +269,15 @@ class Observation(Grounded):
         return v
 
 
+class CoverageIgnore(Strict):
+    """A number in the body that is not a figure (a name, an ordinal, a slogan's
+    count). ``quote`` contains it; ``reason`` says why it is not a fact."""
+
+    number: str
+    quote: str
+    reason: str
+
+
 class FactSheet(Strict):
     """One report's fact sheet (top level)."""
 
@@ -282,6 +291,7 @@ class FactSheet(Strict):
     events: list[Event] = []
     periods: list[Period] = []
     observations: list[Observation] = []
+    coverage_ignore: list[CoverageIgnore] = []
 
     def entities(self):
         """Yield ``(section, index, model)`` for every item with an ``id``."""

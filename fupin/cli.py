@@ -32,3 +32,132 @@ def _register() -> None:
 
 
 _register()
+
+
+# --- build side --------------------------------------------------------------
+
+def _progress(msg: str) -> None:
+    click.echo(f"fupin: {msg}", err=True)
+
+
+def _build_options(f):
+    f = click.option("--sheets", type=click.Path(path_type=__import__("pathlib").Path),
+                     help="A fact sheet or a folder of them [data/sheets].")(f)
+    f = click.option("--build-dir", type=click.Path(path_type=__import__("pathlib").Path),
+                     help="Where outputs go [data/build].")(f)
+    f = click.option("--base-iri", help="Base of every instance IRI [https://w3id.org/fupin/].")(f)
+    f = click.option("--people", type=click.Choice(["named", "pseudonymous"]),
+                     help="Publish people as the report names them (default) or under "
+                          "stable neutral labels with no names anywhere.")(f)
+    f = click.option("--no-reason", "reason", flag_value=False, default=None,
+                     help="Skip owlready2/HermiT (no Java needed; no inferred types).")(f)
+    return f
+
+
+def _settings(**flags):
+    from .config import load_build
+    return load_build(**flags)
+
+
+def _fail(err) -> None:
+    from fupin.graph.build import BuildError
+    if isinstance(err, BuildError):
+        for r in err.reports:
+            if not r.ok:
+                click.echo(r.text(), err=True)
+        click.echo("fupin: invalid input; nothing was written (the previous build is untouched)",
+                   err=True)
+    raise SystemExit(1)
+
+
+@main.command()
+@_build_options
+def build(**flags) -> None:
+    """Check the fact sheets and write the graph to data/build/.
+
+    Runs every check (schema, grounding in the report, coverage, SHACL, OWL
+    consistency) and writes Turtle, N-Triples, RDF/XML, JSON-LD, TriG,
+    N-Quads (each also gzipped), observations.csv, void.ttl and the reports,
+    atomically. Exit 1 on invalid input, with file, line and key path.
+    """
+    from fupin.graph.build import BuildError, build as run
+    s = _settings(**flags)
+    try:
+        built = run(s, progress=_progress)
+    except BuildError as e:
+        _fail(e)
+    n = sum(len(g) for g in built.graphs.values())
+    click.echo(f"fupin: wrote {s.path(s.build_dir)} ({n} quads in {len(built.graphs)} graphs)")
+
+
+@main.command()
+@_build_options
+def validate(**flags) -> None:
+    """Run every check of `fupin build` and write nothing."""
+    from fupin.graph.build import BuildError, check
+    s = _settings(**flags)
+    try:
+        built = check(s, progress=_progress)
+    except BuildError as e:
+        _fail(e)
+    for r in built.reports:
+        click.echo(r.text())
+    click.echo("fupin: valid")
+
+
+@main.command()
+@_build_options
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["ttl", "nt", "rdfxml", "jsonld", "trig", "nq", "csv"]),
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default="-",
+              help="File to write [stdout].")
+def export(fmt, output, **flags) -> None:
+    """Build in memory and write one format to a file or stdout."""
+    from fupin.graph.build import BuildError, check
+    from fupin.graph.export import observations_csv, serialize
+    s = _settings(**flags)
+    try:
+        built = check(s, progress=_progress)
+    except BuildError as e:
+        _fail(e)
+    data = observations_csv(built) if fmt == "csv" else serialize(built, fmt)
+    with click.open_file(output, "wb") as f:
+        f.write(data)
+
+
+@main.command()
+@_build_options
+def stats(**flags) -> None:
+    """Counts by class and by measure."""
+    from collections import Counter
+
+    from fupin.graph.build import BuildError, check
+    from fupin.graph.vocab import QB, RDF
+    s = _settings(**flags)
+    try:
+        built = check(s, progress=_progress)
+    except BuildError as e:
+        _fail(e)
+    g = built.union()
+    classes = Counter(g.qname(o) for o in g.objects(None, RDF.type))
+    measures = Counter(g.qname(o) for o in g.objects(None, QB.measureType))
+    click.echo(f"triples\t{len(g)}")
+    click.echo("\nclass\tcount")
+    for k, v in sorted(classes.items()):
+        click.echo(f"{k}\t{v}")
+    click.echo("\nmeasure\tobservations")
+    for k, v in sorted(measures.items()):
+        click.echo(f"{k}\t{v}")
+
+
+@main.command("schema")
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default="-",
+              help="File to write [stdout]; the project keeps data/factsheet.schema.json.")
+def schema_cmd(output) -> None:
+    """Print the fact-sheet JSON Schema (for editors' YAML checking)."""
+    import json
+
+    from fupin.graph.schema import json_schema
+    with click.open_file(output, "w", encoding="utf-8") as f:
+        f.write(json.dumps(json_schema(), ensure_ascii=False, indent=1, sort_keys=True) + "\n")

@@ -196,10 +196,14 @@ def check_grounding(raw: RawSheet, sheet: FactSheet) -> tuple[CheckReport, Check
                 f"published is {r.published.isoformat()} but the quote prints {r.published_quote!r}")
 
     by_id = {e.id: e for _, _, e in sheet.entities()}
+    # the article's own metadata lives in the page chrome; facts quoting it may too
+    metadata = {r.title, r.published_quote, r.publisher_quote, r.author_quote, r.section}
     for sec, fields in QUOTE_FIELDS.items():
         for n, e in enumerate(getattr(sheet, sec)):
             for f in fields:
-                sp = locate((sec, n, f), getattr(e, f), unique=(sec == "observations"))
+                q = getattr(e, f)
+                sp = locate((sec, n, f), q, body=q not in metadata,
+                            unique=(sec == "observations"))
                 if sp is None or f != "quote":
                     continue
                 label = getattr(e, "zh", None)

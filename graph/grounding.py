@@ -82,7 +82,8 @@ class ReportText:
 
 _NUM = r"[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+"
 _FIGURE = re.compile(
-    rf"^(?P<pre>约|近)?(?P<num>(?:{_NUM})(?:[万亿]+)?)(?P<post>余|多)?(?P<unit>.*)$")
+    rf"^(?P<pre>约|近)?(?P<num>{_NUM})(?P<mid>余|多)?(?P<mag>[万亿]*)(?P<post>余|多)?(?P<unit>.*)$")
+_MAGNITUDE = {"": 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 
 QUALIFIER_OF = {"约": "about", "近": "nearly", "余": "more-than", "多": "more-than"}
 
@@ -98,6 +99,8 @@ def parse_figure(figure: str) -> tuple[Decimal, str, str]:
     (Decimal('599600'), 'exact', '元')
     >>> parse_figure("1700余元")
     (Decimal('1700'), 'more-than', '元')
+    >>> parse_figure("3000余万元")
+    (Decimal('30000000'), 'more-than', '元')
     >>> parse_figure("两个")
     (Decimal('2'), 'exact', '个')
 
@@ -106,13 +109,15 @@ def parse_figure(figure: str) -> tuple[Decimal, str, str]:
     m = _FIGURE.match(figure)
     if not m:
         raise ValueError(f"{figure!r} does not start with a number (digits or Chinese numerals)")
-    num = m["num"]
+    num, mag = m["num"], m["mag"]
+    if mag not in _MAGNITUDE:
+        raise ValueError(f"{figure!r}: unknown magnitude {mag!r}")
     if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", num):
-        value = Decimal(num)
-    else:  # magnitudes and Chinese numerals: jionlp's reading
-        parsed = _jio().parse_money(num + "元")["num"]
+        value = Decimal(num) * _MAGNITUDE[mag]
+    else:  # Chinese numerals (with their magnitudes): jionlp's reading
+        parsed = _jio().parse_money(num + mag + "元")["num"]
         value = Decimal(parsed[0] if isinstance(parsed, list) else parsed)
-    qualifier = QUALIFIER_OF.get(m["pre"] or m["post"] or "", "exact")
+    qualifier = QUALIFIER_OF.get(m["pre"] or m["mid"] or m["post"] or "", "exact")
     return _plain(value), qualifier, m["unit"]
 
 

@@ -1,0 +1,186 @@
+"""The build: fact sheets → checked, mapped, validated graph → ``data/build/``.
+
+:func:`build` runs every layer (schema, grounding, mapping, SHACL, OWL) and,
+unless ``write=False``, writes the outputs listed in ``docs/design.md``
+("Build outputs") atomically: into a fresh folder beside the build folder,
+swapped in only when everything succeeded, so a failed build leaves the
+previous one untouched. Output is deterministic (sorted, no blank nodes, no
+timestamps): two builds of the same input give the same bytes.
+
+Raises :class:`BuildError` (carrying every :class:`~fupin.graph.checks.CheckReport`)
+when any layer finds a problem.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rdflib import Dataset, Graph, URIRef
+
+from fupin.config import BuildSettings
+
+from .checks import CheckedSheet, CheckReport, Problem, check_grounding, check_schema
+from .mapping import Emitter, map_sheet
+from .vocab import ontology_graph
+
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """The build stopped; ``reports`` say why (at least one has problems)."""
+
+    def __init__(self, reports: list[CheckReport]):
+        self.reports = reports
+        bad = [p for r in reports for p in r.problems]
+        super().__init__(f"{len(bad)} problem(s): " + "; ".join(str(p) for p in bad[:3]))
+
+
+@dataclass
+class Built:
+    """An in-memory build: ``graphs`` maps named-graph IRI → Graph."""
+
+    settings: BuildSettings
+    sheets: list[CheckedSheet]
+    graphs: dict[URIRef, Graph]
+    reports: list[CheckReport]
+    emitters: list[Emitter] = field(default_factory=list)
+
+    def graph_iri(self, name: str) -> URIRef:
+        return URIRef(f"{self.settings.base_iri}graph/{name}")
+
+    def union(self, *, ontology: bool = False) -> Graph:
+        """All graphs merged (the ontology only if asked)."""
+        g = new_graph()
+        for name, gr in self.graphs.items():
+            if ontology or name != self.graph_iri("ontology"):
+                for t in gr:
+                    g.add(t)
+        return g
+
+
+def new_graph() -> Graph:
+    from .vocab import PREFIXES
+    g = Graph(bind_namespaces="none")
+    for k, v in PREFIXES.items():
+        g.bind(k, v)
+    return g
+
+
+def sheet_files(settings: BuildSettings) -> list[Path]:
+    """The sheets to build: ``settings.sheets`` itself, or its ``*.yaml``."""
+    p = settings.path(settings.sheets)
+    if p.is_file():
+        return [p]
+    return sorted(p.glob("*.yaml"))
+
+
+def _say(progress: Progress | None, msg: str) -> None:
+    if progress:
+        progress(msg)
+
+
+def check(settings: BuildSettings, progress: Progress | None = None) -> Built:
+    """Run every layer in memory; raise :class:`BuildError` on any problem."""
+    reports: list[CheckReport] = []
+    checked: list[CheckedSheet] = []
+    files = sheet_files(settings)
+    if not files:
+        r = CheckReport("sheets")
+        r.problems.append(Problem(str(settings.path(settings.sheets)), None, "",
+                                  "no fact sheets (*.yaml) found"))
+        raise BuildError([r])
+    for f in files:
+        _say(progress, f"checking {f.name}")
+        rep, parsed = check_schema(f)
+        reports.append(rep)
+        if parsed is None:
+            continue
+        rep2, ok = check_grounding(*parsed)
+        reports.append(rep2)
+        if ok:
+            checked.append(ok)
+    if any(not r.ok for r in reports):
+        raise BuildError(reports)
+    ids = [c.sheet.report.id for c in checked]
+    if len(set(ids)) != len(ids):
+        r = CheckReport("reports")
+        r.problems.append(Problem("", None, "report.id", f"two sheets share a report id: {ids}"))
+        raise BuildError(reports + [r])
+
+    base = settings.base_iri
+    graphs: dict[URIRef, Graph] = {}
+    emitters = []
+    for c in checked:
+        em = Emitter(base, c.sheet, c.text, people=settings.people)
+        map_sheet(em, c.spans)
+        emitters.append(em)
+        g = new_graph()
+        for t in sorted(em.triples):
+            g.add(t)
+        graphs[URIRef(f"{base}graph/report/{c.sheet.report.id}")] = g
+    if settings.people == "pseudonymous":
+        from .privacy import pseudonymise
+        graphs = {k: pseudonymise(g, [p for c in checked for p in c.sheet.people], new_graph)
+                  for k, g in graphs.items()}
+    built = Built(settings, checked, graphs, reports, emitters)
+
+    _say(progress, "validating with SHACL")
+    from .validate import check_shacl
+    asserted = built.union()
+    reports.append(check_shacl(asserted, ontology_graph()))
+    if settings.reason:
+        _say(progress, "reasoning with HermiT")
+        from .reason import reason
+        rep, inferred = reason(asserted, ontology_graph())
+        reports.append(rep)
+        g = new_graph()
+        for t in sorted(inferred):
+            g.add(t)
+        graphs[built.graph_iri("inferred")] = g
+    onto = new_graph()
+    for t in sorted(ontology_graph()):
+        onto.add(t)
+    graphs[built.graph_iri("ontology")] = onto
+    if any(not r.ok for r in reports):
+        raise BuildError(reports)
+    from .meta import describe_dataset
+    graphs[built.graph_iri("meta")] = describe_dataset(built)
+    return built
+
+
+def build(settings: BuildSettings, progress: Progress | None = None) -> Built:
+    """Check everything, then write ``settings.build_dir`` atomically.
+
+    Returns the in-memory build. Raises :class:`BuildError`; on any error the
+    previous build folder is left exactly as it was."""
+    t0 = time.monotonic()
+    built = check(settings, progress)
+    out = settings.path(settings.build_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        _say(progress, f"writing {out}")
+        from .export import write_all
+        write_all(built, tmp)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _say(progress, f"built in {time.monotonic() - t0:.1f} s")
+    return built
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new``: two renames, the old build removed last."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 invalid input (a report explains), 2 usage error (click).
 from __future__ import annotations
 
 import click
+from pathlib import Path
 
 from . import __version__
 
@@ -41,14 +42,16 @@ def _progress(msg: str) -> None:
 
 
 def _build_options(f):
-    f = click.option("--sheets", type=click.Path(path_type=__import__("pathlib").Path),
+    f = click.option("--sheets", type=click.Path(path_type=Path),
                      help="A fact sheet or a folder of them [data/sheets].")(f)
-    f = click.option("--build-dir", type=click.Path(path_type=__import__("pathlib").Path),
+    f = click.option("--build-dir", type=click.Path(path_type=Path),
                      help="Where outputs go [data/build].")(f)
     f = click.option("--base-iri", help="Base of every instance IRI [https://w3id.org/fupin/].")(f)
     f = click.option("--people", type=click.Choice(["named", "pseudonymous"]),
                      help="Publish people as the report names them (default) or under "
                           "stable neutral labels with no names anywhere.")(f)
+    f = click.option("--ontology", type=click.Path(exists=True, path_type=Path),
+                     help="Check against this ontology file instead of the shipped one.")(f)
     f = click.option("--no-reason", "reason", flag_value=False, default=None,
                      help="Skip owlready2/HermiT (no Java needed; no inferred types).")(f)
     return f

@@ -63,6 +63,9 @@ class BuildSettings(_Settings):
     people: Literal["named", "pseudonymous"] = "named"
     """``named`` publishes people as the report names them; ``pseudonymous``
     gives them stable neutral labels and IRIs and drops their names."""
+    ontology: Path | None = None
+    """An ontology file to check against instead of the shipped
+    ``ontology/fupin.ttl`` (for trying an ontology change)."""
     reason: bool = True
     """Run owlready2/HermiT (needs Java); its inferred types go to the
     inferred-types named graph."""
@@ -91,6 +94,12 @@ class ServeSettings(_Settings):
     endpoint: str | None = None
     data: list[str] = []
     """Extra RDF files, ``FILE`` or ``FILE=GRAPH_IRI``."""
+    include_build: bool | None = None
+    """Serve the build (``build_dir/fupin.nq``) too; ``None``: only when no
+    ``data`` files are given."""
+    cache_ttl: float = 300.0
+    """Seconds a cached answer from a remote ``endpoint`` stays valid (local
+    answers stay valid until the build changes)."""
 
 
 def _file_layer(root: Path, table: str) -> dict[str, Any]:

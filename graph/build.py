@@ -132,18 +132,21 @@ def check(settings: BuildSettings, progress: Progress | None = None) -> Built:
     _say(progress, "validating with SHACL")
     from .validate import check_shacl
     asserted = built.union()
-    reports.append(check_shacl(asserted, ontology_graph()))
+    ontology = ontology_graph()
+    if settings.ontology is not None:
+        ontology = Graph().parse(settings.path(settings.ontology))
+    reports.append(check_shacl(asserted, ontology))
     if settings.reason:
         _say(progress, "reasoning with HermiT")
         from .reason import reason
-        rep, inferred = reason(asserted, ontology_graph())
+        rep, inferred = reason(asserted, ontology)
         reports.append(rep)
         g = new_graph()
         for t in sorted(inferred):
             g.add(t)
         graphs[built.graph_iri("inferred")] = g
     onto = new_graph()
-    for t in sorted(ontology_graph()):
+    for t in sorted(ontology):
         onto.add(t)
     graphs[built.graph_iri("ontology")] = onto
     if any(not r.ok for r in reports):

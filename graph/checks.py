@@ -207,7 +207,7 @@ def check_grounding(raw: RawSheet, sheet: FactSheet) -> tuple[CheckReport, Check
                 if sp is None or f != "quote":
                     continue
                 label = getattr(e, "zh", None)
-                if sec in ("places", "organisations") and label and label not in e.quote:
+                if sec == "places" and label and label not in e.quote:
                     problem((sec, n, "quote"), f"the quote does not contain the name {label!r}")
                 if sec == "places" and e.parent and not e.parent_source:
                     pz = by_id[e.parent].zh

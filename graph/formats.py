@@ -235,8 +235,9 @@ def negotiate(accept: str | None, candidates: Iterable[Format]) -> Format | None
     ``*/*`` wildcards, ``q=0`` refusals (the most specific matching range
     decides an offer's q); parameters other than ``q`` (``charset=utf-8``)
     are ignored. Each format is offered under its canonical media type and
-    its aliases (``application/json``, ``application/xml``); the highest q
-    wins, then the more specific range, then server preference.
+    its aliases (``application/json``, ``application/xml``; an alias counts
+    only when the header names it exactly, not through a wildcard); the
+    highest q wins, then the more specific range, then server preference.
     Returns ``None`` when nothing is acceptable (answer 406).
     """
     candidates = tuple(candidates)
@@ -248,6 +249,8 @@ def negotiate(accept: str | None, candidates: Iterable[Format]) -> Format | None
     for f in candidates:
         for mt in (f.media_type, *f.media_aliases):
             key = accept_quality(accept, mt)
+            if mt != f.media_type and key[1] != 2:
+                continue  # an alias counts only when named exactly
             if key[0] > 0 and key > best_key:
                 best, best_key = f, key
     return best

@@ -59,7 +59,7 @@ def serve(threads: int, quiet: bool, **flags) -> None:
         raise click.ClickException(str(e)) from None
     server = waitress.create_server(app, host=settings.host, port=settings.port, threads=threads,
                                     max_request_body_size=max(settings.max_body * 4, 1 << 20),
-                                    ident="fupin")
+                                    ident="fupin", **_proxy_options(settings.trusted_proxy))
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
     click.echo(f"fupin: serving http://{host}:{server.effective_port}/sparql", err=False)
     sys.stdout.flush()
@@ -69,3 +69,11 @@ def serve(threads: int, quiet: bool, **flags) -> None:
         pass
     finally:
         app.extensions["fupin.store"].close()
+
+
+def _proxy_options(trusted: str | None) -> dict:
+    if not trusted:
+        return {}
+    return {"trusted_proxy": trusted, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-host", "x-forwarded-proto", "x-forwarded-for"},
+            "clear_untrusted_proxy_headers": True}

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from fupin.config import BuildSettings
 
@@ -146,7 +147,9 @@ def check(settings: BuildSettings, progress: Progress | None = None) -> Built:
             g.add(t)
         graphs[built.graph_iri("inferred")] = g
     onto = new_graph()
-    for t in sorted(ontology):
+    # the ontology's blank nodes (lists, component specifications) get
+    # content-derived labels, so the dumps are the same bytes on every build
+    for t in sorted(to_canonical_graph(ontology)):
         onto.add(t)
     graphs[built.graph_iri("ontology")] = onto
     if any(not r.ok for r in reports):

@@ -23,9 +23,21 @@ from .vocab import FP, PREFIXES, RDFS, SDMX_ATT, SDMX_DIM, QB, TIME
 JSONLD_CONTEXT = {k: v for k, v in PREFIXES.items()}
 
 
-def _lines(quads) -> bytes:
-    out = sorted({" ".join(t.n3() for t in q) + " ." for q in quads})
-    return ("\n".join(out) + "\n").encode("utf-8")
+def _sorted_lines(data: bytes) -> bytes:
+    """rdflib's line-based N-Triples/N-Quads (its escaping), lines sorted."""
+    lines = sorted({ln for ln in data.decode("utf-8").splitlines() if ln.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _dataset(built) -> Dataset:
+    ds = Dataset(default_union=False)
+    for k, v in PREFIXES.items():
+        ds.bind(k, v)
+    for name, gr in sorted(built.graphs.items()):
+        target = ds.graph(name)
+        for t in sorted(gr):
+            target.add(t)
+    return ds
 
 
 def serialize(built, short: str, *, union_only: bool = True) -> bytes:
@@ -35,19 +47,11 @@ def serialize(built, short: str, *, union_only: bool = True) -> bytes:
     ``trig``/``nq`` carry every named graph including the ontology."""
     fmt = by_name(short)
     if fmt.kind == "dataset":
-        if short == "nq":
-            return _lines((s, p, o, g) for g, gr in built.graphs.items() for s, p, o in gr)
-        ds = Dataset(default_union=False)
-        for k, v in PREFIXES.items():
-            ds.bind(k, v)
-        for name, gr in sorted(built.graphs.items()):
-            target = ds.graph(name)
-            for t in sorted(gr):
-                target.add(t)
-        return ds.serialize(format="trig", encoding="utf-8")
+        data = _dataset(built).serialize(format=fmt.rdflib, encoding="utf-8")
+        return _sorted_lines(data) if short == "nq" else data
     g = built.union()
     if short == "nt":
-        return _lines(g)
+        return _sorted_lines(g.serialize(format="nt", encoding="utf-8"))
     if short == "jsonld":
         data = g.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True,
                            sort_keys=True, indent=1, ensure_ascii=False)

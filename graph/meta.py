@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SCHEMA, VOID, XSD
 
+IANA = "https://www.iana.org/assignments/media-types/"
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 DUMPS = ["ttl", "nt", "rdfxml", "jsonld", "trig", "nq"]
@@ -80,9 +81,9 @@ def describe_dataset(built) -> Graph:
             add((d, DCAT.distribution, dist))
             add((dist, RDF.type, DCAT.Distribution))
             add((dist, DCAT.downloadURL, dist))
-            add((dist, DCAT.mediaType, Literal(f.media_type)))
+            add((dist, DCAT.mediaType, URIRef(IANA + f.media_type)))
             if gz:
-                add((dist, DCAT.compressFormat, Literal("application/gzip")))
+                add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
             label = "Observations, one row per figure (CSV)" if short == "csv" else f.label
             add((dist, DCTERMS.title, Literal(f"{label}{' (gzip)' if gz else ''}", lang="en")))
             add((dist, DCTERMS.license, LICENCE))

@@ -100,7 +100,7 @@ REUSED = {
         VOID.triples, DCAT.byteSize],
 }
 DECLARATIONS = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
-                OWL.NamedIndividual}
+                OWL.NamedIndividual, RDFS.Datatype}
 PROPERTY_KINDS = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty}
 BUILTIN_NS = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 

@@ -166,7 +166,7 @@ def _answer() -> Response:
     ng = _values(pairs, "named-graph-uri")
     try:
         res = _store().query(query, format=fmt, default_graph_uris=dg or None, named_graph_uris=ng or None,
-                             timeout=timeout)
+                             timeout=timeout, base_iri=endpoint_url())
     except ValueError as e:
         raise ProtocolError(406, str(e)) from None
     headers = {"Vary": "Accept"}

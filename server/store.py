@@ -282,7 +282,8 @@ class GraphStore:
     def query(self, sparql: str, *, format: Format | str | None = None,
               default_graph_uris: Sequence[str] | None = None,
               named_graph_uris: Sequence[str] | None = None,
-              timeout: float | None = None, limit: int | None = None) -> Result:
+              timeout: float | None = None, limit: int | None = None,
+              base_iri: str | None = None) -> Result:
         """Run a SPARQL query and return its serialised ``Result``.
 
         ``format``: a ``Format`` or short name/media type fitting the query
@@ -294,6 +295,8 @@ class GraphStore:
         and every named graph is available. ``timeout`` (seconds) is capped
         by ``settings.timeout_max``, default ``settings.timeout``. ``limit``
         caps rows/triples (default ``settings.max_rows``/``max_triples``).
+        ``base_iri`` resolves relative IRIs in the query (the protocol lets
+        the service define it: the endpoint's URL); the remote store ignores it.
 
         Raises ``UpdateRefused``, ``ServiceRefused``, ``QuerySyntaxError``,
         ``QueryTimeout``, ``Unavailable``, ``ValueError`` (format).
@@ -310,11 +313,11 @@ class GraphStore:
             ng = ()
         if ng is not None and dg is None:
             dg = ()
-        key = (sparql, dg, ng, fmt.name if fmt else None, rows, triples, self.build_id)
+        key = (sparql, dg, ng, fmt.name if fmt else None, rows, triples, base_iri, self.build_id)
         hit = self.cache.get(key)
         if hit is not None:
             return Result(hit.form, hit.format, hit.body, hit.count, hit.truncated, hit.limit, cached=True)
-        res = self._execute(sparql, a, fmt, dg, ng, t, rows, triples)
+        res = self._execute(sparql, a, fmt, dg, ng, t, rows, triples, base_iri)
         self.cache.put(key, res)
         return res
 
@@ -329,7 +332,7 @@ class GraphStore:
         return fmt
 
     def _execute(self, sparql: str, a: Analysis, fmt: Format | None, dg, ng, timeout: float,
-                 rows: int, triples: int) -> Result:
+                 rows: int, triples: int, base_iri: str | None = None) -> Result:
         raise NotImplementedError
 
     def select(self, sparql: str, **kw) -> list[dict[str, Any]]:
@@ -436,11 +439,11 @@ class LocalStore(GraphStore):
         self._cleanup = cleanup
         self.pool = WorkerPool(str(self.db_path), settings.workers)
 
-    def _execute(self, sparql, a, fmt, dg, ng, timeout, rows, triples) -> Result:
+    def _execute(self, sparql, a, fmt, dg, ng, timeout, rows, triples, base_iri=None) -> Result:
         from .worker import QueryTimeout as _Timeout, WorkerFailure
 
         job: dict[str, Any] = {"query": sparql, "format": fmt.name if fmt else None,
-                               "limit_rows": rows, "limit_triples": triples}
+                               "limit_rows": rows, "limit_triples": triples, "base_iri": base_iri}
         if dg is not None:
             job["default_graph"] = list(dg)
             job["named_graphs"] = list(ng)
@@ -489,7 +492,7 @@ class RemoteStore(GraphStore):
         self.description = f"SPARQL endpoint {endpoint}"
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def _execute(self, sparql, a, fmt, dg, ng, timeout, rows, triples) -> Result:
+    def _execute(self, sparql, a, fmt, dg, ng, timeout, rows, triples, base_iri=None) -> Result:
         params: list[tuple[str, str]] = [("query", sparql)]
         params += [("default-graph-uri", g) for g in dg or ()]
         params += [("named-graph-uri", g) for g in ng or ()]

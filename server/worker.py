@@ -62,6 +62,8 @@ def _serve(conn, store_path: str) -> None:
             return
         try:
             kw: dict[str, Any] = {}
+            if job.get("base_iri"):
+                kw["base_iri"] = job["base_iri"]
             if job.get("union"):
                 kw["use_default_graph_as_union"] = True
             if job.get("default_graph") is not None:

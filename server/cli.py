@@ -21,6 +21,8 @@ import click
               help="Keep the Oxigraph store in DIR between runs (reloaded when the build changes).")
 @click.option("--data", "data", multiple=True, metavar="FILE[=GRAPH_IRI]",
               help="Serve an RDF file (repeatable); =GRAPH_IRI names the graph of a triple format.")
+@click.option("--build-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the build is [data/build].")
 @click.option("--build/--no-build", "include_build", default=None,
               help="Serve the build too (default: only when no --data is given).")
 @click.option("--endpoint", default=None, metavar="URL",

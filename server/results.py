@@ -27,7 +27,7 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "qb": "http://purl.org/linked-data/cube#",
-    "schema": "http://schema.org/",
+    "schema": "https://schema.org/",
     "prov": "http://www.w3.org/ns/prov#",
     "fp": "https://w3id.org/fupin/ontology#",
 }

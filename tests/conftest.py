@@ -87,10 +87,13 @@ class ServerProcess:
         return self.proc.stdout.readline().decode("utf-8", "replace").strip()
 
     def log_text(self) -> str:
-        self._log_fh.flush()
+        if not self._log_fh.closed:
+            self._log_fh.flush()
         return self.log.read_text("utf-8", "replace")
 
     def stop(self) -> None:
+        if self._log_fh.closed:
+            return
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:

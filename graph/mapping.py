@@ -105,26 +105,39 @@ class Emitter:
         self.pseudonym = {p.id: n for n, p in enumerate(self.sheet.people, 1)}
 
     # --- IRIs -----------------------------------------------------------
+    def person_slug(self, ident: str) -> str:
+        """A person's slug in IRIs: the sheet id, or ``person-N`` when pseudonymous."""
+        return ident if self.people == "named" else f"person-{self.pseudonym[ident]}"
+
+    def redact(self, slug: str) -> str:
+        """In pseudonymous builds, a slug with every person's id replaced by
+        ``person-N`` (ids such as ``renqing-yongzong-monthly-wage`` name people)."""
+        if self.people == "named":
+            return slug
+        for pid in sorted(self.pseudonym, key=len, reverse=True):
+            slug = slug.replace(pid, f"person-{self.pseudonym[pid]}")
+        return slug
+
     def iri(self, ident: str) -> URIRef:
         """The IRI of a fact-sheet id (docs/design.md, "IRI layout")."""
         if ident == NOT_STATED:
             return FP.notStated
         kind, b, r = self.kind[ident], self.base, self.rid
+        slug = self.redact(ident)  # used only where the slug is the path segment
         if kind == "places":
             return URIRef(f"{b}id/place/{'/'.join(self.place_chain(ident))}")
         if kind == "organisations":
-            return URIRef(f"{b}id/org/{ident}")
+            return URIRef(f"{b}id/org/{slug}")
         if kind == "people":
-            slug = ident if self.people == "named" else f"person-{self.pseudonym[ident]}"
-            return URIRef(f"{b}id/person/{r}/{slug}")
+            return URIRef(f"{b}id/person/{r}/{self.person_slug(ident)}")
         if kind == "concepts":
             return URIRef(f"{b}id/concept/{self.by_id[ident].scheme}/{ident}")
         if kind == "projects":
-            return URIRef(f"{b}id/project/{r}/{ident}")
+            return URIRef(f"{b}id/project/{r}/{slug}")
         if kind == "events":
-            return URIRef(f"{b}id/event/{r}/{ident}")
+            return URIRef(f"{b}id/event/{r}/{slug}")
         if kind == "observations":
-            return URIRef(f"{b}id/obs/{r}/{ident}")
+            return URIRef(f"{b}id/obs/{r}/{slug}")
         if kind == "sources":
             return URIRef(f"{b}id/source/{ident}")
         if kind == "periods":
@@ -175,6 +188,7 @@ class Emitter:
             self.add(body, DCTERMS.source, self.iri(source))
         if span is None:
             return
+        slug = self.redact(slug)
         self.groundings.append(Grounding(slug, body, span))
         a = URIRef(f"{self.base}id/annotation/{self.rid}/{slug}")
         t, q, pos = URIRef(f"{a}#target"), URIRef(f"{a}#quote"), URIRef(f"{a}#position")
@@ -308,14 +322,15 @@ def map_sheet(em: Emitter, spans: dict[tuple, Span]) -> None:
             add(i, SCHEMA.jobTitle, Literal(p.occupation, lang="zh"))
             if p.occupation_en:
                 add(i, SCHEMA.jobTitle, Literal(p.occupation_en, lang="en"))
-        em.ground(p.id, i, p.quote, p.source, spans.get(("people", n, "quote")))
+        slug = em.person_slug(p.id)
+        em.ground(slug, i, p.quote, p.source, spans.get(("people", n, "quote")))
         for key in ("gender_quote", "lives_in_quote", "move_quote", "occupation_quote"):
             if ("people", n, key) in spans:
-                em.ground(f"{p.id}-{key.removesuffix('_quote').replace('_', '-')}", i, "q",
+                em.ground(f"{slug}-{key.removesuffix('_quote').replace('_', '-')}", i, "q",
                           None, spans[("people", n, key)])
         for k, rm in enumerate(p.remarks):
             add(i, FP.remark, Literal(rm.quote, lang="zh"))
-            em.ground(f"{p.id}-remark-{k + 1}", i, rm.quote, None,
+            em.ground(f"{slug}-remark-{k + 1}", i, rm.quote, None,
                       spans.get(("people", n, "remarks", k)))
 
     schemes = {}

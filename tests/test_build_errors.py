@@ -104,13 +104,13 @@ def test_period_resolution_checked(sheet, previous_build):
 
 
 def test_broken_yaml(sheet, previous_build):
-    line = edit(sheet, "  - id: industry\n", "  - id: industry\n   scheme: [unclosed\n")
+    line = edit(sheet, "  - id: industry ", "  - id: industry\n   scheme: [unclosed\n")
     out = run_bad(sheet, previous_build)
     assert "YAML syntax error" in out and f"{SHEET}:" in out
 
 
 def test_duplicate_id(sheet, previous_build):
-    edit(sheet, "  - id: industry\n", "  - id: dividends\n")
+    edit(sheet, "  - id: industry ", "  - id: dividends ")
     out = run_bad(sheet, previous_build)
     assert "duplicate id 'dividends'" in out
 

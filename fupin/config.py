@@ -100,6 +100,9 @@ class ServeSettings(_Settings):
     cache_ttl: float = 300.0
     """Seconds a cached answer from a remote ``endpoint`` stays valid (local
     answers stay valid until the build changes)."""
+    watch: float = 2.0
+    """Seconds between checks for a changed build or ``data`` file, reloaded
+    without a restart (0: never)."""
     trusted_proxy: str | None = "127.0.0.1"
     """Address of a reverse proxy whose ``X-Forwarded-Host``/``-Proto``/``-For``
     headers are trusted (``*`` for any, ``None`` for none)."""

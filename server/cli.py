@@ -25,6 +25,8 @@ import click
               help="Where the build is [data/build].")
 @click.option("--build/--no-build", "include_build", default=None,
               help="Serve the build too (default: only when no --data is given).")
+@click.option("--watch", type=float, default=None,
+              help="Seconds between checks for a changed build or --data file [2]; 0 never reloads.")
 @click.option("--endpoint", default=None, metavar="URL",
               help="Answer from this SPARQL 1.1 endpoint instead of a local store.")
 @click.option("--workers", type=int, default=None, help="Query worker processes [2].")

@@ -8,8 +8,9 @@ go to the default graph). ``.gz`` files are read through gzip.
 
 The store directory records which sources it holds (``fupin-store.json``:
 the identity, a SHA-256 over the build id and each file's path, size,
-modification time and graph); a store whose identity matches is reused as
-is, anything else is reloaded into a fresh directory renamed into place.
+modification time and graph, and the database folder); a store whose
+identity matches is reused as is, anything else is loaded into a fresh
+folder renamed into place.
 """
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ import gc
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,27 +88,28 @@ def read_build_id(build_dir: Path) -> str | None:
         return None
 
 
-def load_store(store_dir: Path | None, sources: list[Source], ident: str) -> tuple[Path, bool]:
-    """Make sure an Oxigraph store holding ``sources`` exists; returns the
-    database path for ``Store.read_only`` and whether it was (re)loaded.
+def load_store(store_dir: Path, sources: list[Source], ident: str) -> tuple[Path, bool]:
+    """Make sure an Oxigraph store holding ``sources`` exists in
+    ``store_dir``; returns the database path for ``Store.read_only`` and
+    whether it was (re)loaded.
 
-    ``store_dir`` ``None`` means a fresh temporary directory (the caller
-    removes it). Raises ``SourceError`` for unreadable RDF.
+    Each load goes to a new ``db-…`` folder (loaded under a temporary name,
+    renamed into place, then recorded in ``fupin-store.json``), so workers
+    reading the previous one are never disturbed; ``prune`` removes old ones.
+    Raises ``SourceError`` for unreadable RDF.
     """
     import pyoxigraph as ox
 
-    if store_dir is None:
-        store_dir = Path(tempfile.mkdtemp(prefix="fupin-store-"))
     store_dir.mkdir(parents=True, exist_ok=True)
-    db = store_dir / "db"
     marker = store_dir / MARKER
     try:
-        held = json.loads(marker.read_text("utf-8")).get("identity")
-    except (OSError, ValueError, AttributeError):
-        held = None
-    if held == ident and db.is_dir():
-        return db, False
-    tmp = Path(tempfile.mkdtemp(prefix="db.loading-", dir=store_dir))
+        held = json.loads(marker.read_text("utf-8"))
+        held_db = store_dir / held["db"]
+        if held["identity"] == ident and held_db.is_dir():
+            return held_db, False
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    tmp = Path(tempfile.mkdtemp(prefix="loading-", dir=store_dir))
     try:
         store = ox.Store(str(tmp))
         for s in sources:
@@ -119,16 +123,24 @@ def load_store(store_dir: Path | None, sources: list[Source], ident: str) -> tup
             except (SyntaxError, ValueError) as e:
                 raise SourceError(f"{s.path}: {e}") from None
         store.flush()
+        store.optimize()
         del store
         gc.collect()
-        if marker.exists():
-            marker.unlink()
-        if db.exists():
-            shutil.rmtree(db)
+        db = store_dir / f"db-{ident[:16]}-{time.time_ns()}"
         tmp.rename(db)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    marker.write_text(json.dumps({"identity": ident, "sources": [s.fingerprint() for s in sources]},
-                                 indent=1), "utf-8")
+    new_marker = store_dir / (MARKER + ".tmp")
+    new_marker.write_text(json.dumps({"identity": ident, "db": db.name,
+                                      "sources": [s.fingerprint() for s in sources]}, indent=1), "utf-8")
+    os.replace(new_marker, marker)
     return db, True
+
+
+def prune(store_dir: Path, keep: Path) -> None:
+    """Remove every database folder of ``store_dir`` but ``keep`` (and
+    half-finished loads)."""
+    for d in store_dir.iterdir():
+        if d.is_dir() and d != keep and (d.name.startswith("db-") or d.name.startswith("loading-")):
+            shutil.rmtree(d, ignore_errors=True)

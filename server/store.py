@@ -426,18 +426,65 @@ class GraphStore:
 
 
 class LocalStore(GraphStore):
-    """The graph in an on-disk Oxigraph store, queried by worker processes."""
+    """The graph in an on-disk Oxigraph store, queried by worker processes.
+
+    With ``store_dir`` and ``settings.watch`` > 0, a background thread checks
+    the sources every ``watch`` seconds; when the build or a data file
+    changes it loads a new database beside the old one, swaps in fresh
+    workers, drops the cache (the build id changes) and retires the old
+    workers once their queries can no longer be running.
+    """
 
     def __init__(self, settings: ServeSettings, db_path: Path, build_id: str, *,
-                 description: str = "", cleanup: Path | None = None):
+                 description: str = "", store_dir: Path | None = None, temporary: bool = False):
         super().__init__(settings)
         from .worker import WorkerPool
 
         self.db_path = Path(db_path)
         self.build_id = build_id
         self.description = description
-        self._cleanup = cleanup
+        self.store_dir = store_dir
+        self._temporary = temporary
         self.pool = WorkerPool(str(self.db_path), settings.workers)
+        self._stop = threading.Event()
+        self._watcher = None
+        if store_dir is not None and settings.watch > 0:
+            self._watcher = threading.Thread(target=self._watch, name="fupin-store-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.settings.watch):
+            try:
+                self.refresh()
+            except Exception as e:  # noqa: BLE001 - keep serving the old graph
+                log.error("could not reload the store: %s", e)
+
+    def refresh(self) -> bool:
+        """Reload if the sources changed; returns whether it did."""
+        from . import loader
+        from .worker import WorkerPool
+
+        sources, build_id = _local_sources(self.settings, build_first=False)
+        ident = loader.identity(sources, build_id)
+        if ident == self.build_id:
+            return False
+        t0 = time.monotonic()
+        db, _ = loader.load_store(self.store_dir, sources, ident)
+        pool = WorkerPool(str(db), self.settings.workers)
+        old_pool, old_db = self.pool, self.db_path
+        self.pool, self.db_path, self.build_id = pool, db, ident
+        self.description = _describe_sources(sources)
+        self.cache.clear()
+        log.info("reloaded store %s (%s) in %.2f s", db, self.description, time.monotonic() - t0)
+
+        def retire() -> None:
+            old_pool.close()
+            shutil.rmtree(old_db, ignore_errors=True)
+
+        t = threading.Timer(self.settings.timeout_max + 1, retire)
+        t.daemon = True
+        t.start()
+        return True
 
     def _execute(self, sparql, a, fmt, dg, ng, timeout, rows, triples, base_iri=None) -> Result:
         from .worker import QueryTimeout as _Timeout, WorkerFailure
@@ -467,9 +514,10 @@ class LocalStore(GraphStore):
         raise Unavailable(f"query failed: {reply[1]}")
 
     def close(self) -> None:
+        self._stop.set()
         self.pool.close()
-        if self._cleanup is not None:
-            shutil.rmtree(self._cleanup, ignore_errors=True)
+        if self._temporary and self.store_dir is not None:
+            shutil.rmtree(self.store_dir, ignore_errors=True)
 
 
 class RemoteStore(GraphStore):
@@ -544,40 +592,57 @@ class BuildMissing(RuntimeError):
     """Nothing to serve: no build and no ``--data``."""
 
 
-def open_store(settings: ServeSettings) -> GraphStore:
-    """Open the store ``settings`` describe: the remote endpoint when
-    ``settings.endpoint`` is set, else a local store over the build
-    (``build_dir/fupin.nq``, built first when missing and
-    ``fupin.graph.build.build`` exists) and/or ``settings.data`` files.
-
-    Raises ``BuildMissing``, ``loader.SourceError``, ``ValueError``.
-    """
+def _local_sources(settings: ServeSettings, *, build_first: bool):
+    """(sources, build_id) for a local store. Raises ``BuildMissing``,
+    ``loader.SourceError``."""
     from . import loader
 
-    if settings.endpoint:
-        return RemoteStore(settings, settings.endpoint)
     build_dir = settings.path(settings.build_dir)
     sources: list[loader.Source] = []
     build_id = None
     use_build = settings.include_build if settings.include_build is not None else not settings.data
     if use_build:
         nq = build_dir / "fupin.nq"
-        if not nq.is_file():
+        if not nq.is_file() and build_first:
             _build_first(settings)
         if not nq.is_file():
-            raise BuildMissing(f"no build at {nq}")
+            raise BuildMissing(f"no build at {nq}: run `fupin build`, or serve files with --data FILE")
         build_id = loader.read_build_id(build_dir)
         sources.append(loader.Source(nq.resolve(), None, formats.by_name("nq")))
     sources += [loader.Source.parse(spec, settings.root) for spec in settings.data]
+    return sources, build_id
+
+
+def open_store(settings: ServeSettings) -> GraphStore:
+    """Open the store ``settings`` describe: the remote endpoint when
+    ``settings.endpoint`` is set, else a local store over the build
+    (``build_dir/fupin.nq``, built first when missing and
+    ``fupin.graph.build.build`` exists) and/or ``settings.data`` files,
+    watched for changes every ``settings.watch`` seconds.
+
+    Raises ``BuildMissing``, ``loader.SourceError``, ``ValueError``.
+    """
+    import tempfile
+
+    from . import loader
+
+    if settings.endpoint:
+        return RemoteStore(settings, settings.endpoint)
+    sources, build_id = _local_sources(settings, build_first=True)
     ident = loader.identity(sources, build_id)
-    store_dir = settings.path(settings.store) if settings.store else None
+    persistent = settings.store is not None
+    store_dir = settings.path(settings.store) if persistent else Path(tempfile.mkdtemp(prefix="fupin-store-"))
     t0 = time.monotonic()
     db, loaded = loader.load_store(store_dir, sources, ident)
+    loader.prune(store_dir, keep=db)
     log.info("%s store %s (%s) in %.2f s", "loaded" if loaded else "reused", db,
              ", ".join(str(s.path) for s in sources), time.monotonic() - t0)
-    desc = ", ".join(s.path.name + (f" as <{s.graph}>" if s.graph else "") for s in sources)
-    return LocalStore(settings, db, ident, description=desc,
-                      cleanup=None if store_dir else db.parent)
+    return LocalStore(settings, db, ident, description=_describe_sources(sources),
+                      store_dir=store_dir, temporary=not persistent)
+
+
+def _describe_sources(sources) -> str:
+    return ", ".join(s.path.name + (f" as <{s.graph}>" if s.graph else "") for s in sources)
 
 
 def _build_first(settings: ServeSettings) -> None:

@@ -224,3 +224,20 @@ def test_serve_endpoint(start_server, oxigraph_endpoint):
     with pytest.raises(urllib.error.HTTPError) as e:
         _get(s.url, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
     assert e.value.code == 400
+
+
+def test_serve_reloads_a_changed_source(start_server, tmp_path):
+    data = tmp_path / "live.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> 1 .\n")
+    s = start_server("--data", str(data), "--watch", "0.3")
+    q = "SELECT (SUM(?v) AS ?n) WHERE { ?s <http://example.org/p> ?v }"
+    assert json.loads(_get(s.url, q)[1])["results"]["bindings"][0]["n"]["value"] == "1"
+    data.write_text("<http://example.org/a> <http://example.org/p> 1 .\n"
+                    "<http://example.org/b> <http://example.org/p> 41 .\n")
+    for _ in range(50):
+        time.sleep(0.2)
+        if "reloaded store" in s.log_text():
+            break
+    assert "reloaded store" in s.log_text()
+    # the same query is answered from the new graph, not from the cache
+    assert json.loads(_get(s.url, q)[1])["results"]["bindings"][0]["n"]["value"] == "42"

@@ -58,8 +58,26 @@ def _build_options(f):
 
 
 def _settings(**flags):
+    from pydantic import ValidationError
+
     from .config import load_build
-    return load_build(**flags)
+    try:
+        return load_build(**flags)
+    except ValidationError as e:
+        err = e.errors()[0]
+        name = ".".join(str(x) for x in err["loc"])
+        raise click.UsageError(
+            f"setting {name!r} (flag --{name.replace('_', '-')}, env FUPIN_{name.upper()}, or "
+            f"fupin.toml [build]): {err['msg']}") from None
+
+
+def _write(output: str, data: bytes) -> None:
+    try:
+        with click.open_file(output, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        click.echo(f"fupin: cannot write {output}: {e.strerror or e}", err=True)
+        raise SystemExit(1) from None
 
 
 def _fail(err) -> None:
@@ -125,8 +143,7 @@ def export(fmt, output, **flags) -> None:
     except BuildError as e:
         _fail(e)
     data = observations_csv(built) if fmt == "csv" else serialize(built, fmt)
-    with click.open_file(output, "wb") as f:
-        f.write(data)
+    _write(output, data)
 
 
 @main.command()
@@ -162,5 +179,5 @@ def schema_cmd(output) -> None:
     import json
 
     from fupin.graph.schema import json_schema
-    with click.open_file(output, "w", encoding="utf-8") as f:
-        f.write(json.dumps(json_schema(), ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    _write(output, text.encode("utf-8"))

@@ -165,20 +165,47 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> Built:
     Returns the in-memory build. Raises :class:`BuildError`; on any error the
     previous build folder is left exactly as it was."""
     t0 = time.monotonic()
-    built = check(settings, progress)
     out = settings.path(settings.build_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    _check_target(out)
+    built = check(settings, progress)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700; a build is for publishing
+    except OSError as e:
+        raise BuildError([_target_problem(out, f"cannot write there: {e.strerror or e}")]) from None
     try:
         _say(progress, f"writing {out}")
         from .export import write_all
         write_all(built, tmp)
         _swap(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError([_target_problem(out, f"cannot write the build: {e}")]) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _say(progress, f"built in {time.monotonic() - t0:.1f} s")
     return built
+
+
+def _target_problem(out: Path, msg: str) -> CheckReport:
+    r = CheckReport("build folder")
+    r.problems.append(Problem(str(out), None, "", msg))
+    return r
+
+
+def _check_target(out: Path) -> None:
+    """Refuse a build folder that is a file, or a folder fupin did not write
+    (it would be replaced whole)."""
+    if out.exists() and not out.is_dir():
+        raise BuildError([_target_problem(out, "is a file, not a build folder")])
+    if out.is_dir() and any(out.iterdir()) and not (out / "BUILD").is_file():
+        raise BuildError([_target_problem(
+            out, "holds files fupin did not write (no BUILD file); a build replaces the whole "
+                 "folder, so choose an empty or new folder")])
 
 
 def _swap(new: Path, out: Path) -> None:

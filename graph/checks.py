@@ -162,6 +162,9 @@ def check_grounding(raw: RawSheet, sheet: FactSheet) -> tuple[CheckReport, Check
     except FileNotFoundError:
         problem(("report", "text"), f"report file {path} not found")
         return rep, None
+    except UnicodeDecodeError as e:
+        problem(("report", "text"), f"report file {path} is not UTF-8: {e.reason} at byte {e.start}")
+        return rep, None
     except ValueError as e:
         problem(("report",), str(e))
         return rep, None

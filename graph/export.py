@@ -69,7 +69,7 @@ def gz(data: bytes) -> bytes:
 
 CSV_COLUMNS = ["observation", "report", "measure", "measure_zh", "measure_en", "value", "unit",
                "printed", "qualifier", "flow", "method", "area", "area_zh", "area_en", "period",
-               "period_start", "period_end", "period_expression", "subject", "subject_zh",
+               "period_start", "period_end", "period_expression", "baseline", "subject", "subject_zh",
                "subject_en", "about", "quote", "quote_start", "quote_end"]
 
 
@@ -120,6 +120,8 @@ def observations_csv(built) -> bytes:
                 "period_start": str(instant or date(period, TIME.hasBeginning)),
                 "period_end": str(instant or date(period, TIME.hasEnd)),
                 "period_expression": str(g.value(period, FP.expression) or ""),
+                "baseline": str(g.value(g.value(i, FP.baseline), TIME.inXSDDate) or "")
+                if g.value(i, FP.baseline) is not None else "",
                 "subject": str(subject), "subject_zh": label(subject, "zh"),
                 "subject_en": label(subject, "en"),
                 "about": str(g.value(i, FP.aboutEntity) or ""),

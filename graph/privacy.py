@@ -24,12 +24,21 @@ def pseudonymise(g: Graph, people, new_graph) -> Graph:
         for name in {p.zh, p.pinyin, _plain(p.pinyin)}:
             names.append((name, f"人物{n}"))
     names.sort(key=lambda x: -len(x[0]))
+    from .vocab import OA
     out = new_graph()
     for s, p, o in sorted(g):
         if isinstance(o, Literal) and isinstance(o.value, str):
             text = str(o)
             for name, label in names:
                 text = text.replace(name, label)
+            # a quote's context may cut a name in two: 村民扎西|平措
+            if p in (OA.prefix, OA.suffix):
+                for name, label in names:
+                    for k in range(len(name) - 1, 0, -1):
+                        if text.endswith(name[:k]):
+                            text = text[:-k] + label
+                        if text.startswith(name[-k:]):
+                            text = label + text[k:]
             if text != str(o):
                 o = Literal(text, lang=o.language, datatype=o.datatype)
         out.add((s, p, o))

@@ -318,13 +318,17 @@ def parse_sheet(raw: RawSheet) -> FactSheet:
     try:
         return FactSheet.model_validate(raw.data)
     except ValidationError as e:
-        err = e.errors()[0]
+        errs = e.errors()
+        # an unknown key explains the "missing" error beside it: report it first
+        err = next((x for x in errs if x["type"] == "extra_forbidden"), errs[0])
         loc = tuple(err["loc"])
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             model = _model_at(loc[:-1])
             allowed = ", ".join(model.model_fields) if model else "?"
             msg = f"unknown key {loc[-1]!r}; allowed here: {allowed}"
+        elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+            msg = "expected a mapping of keys to values here"
         elif err["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}"
         elif err["type"] == "literal_error":

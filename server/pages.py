@@ -297,13 +297,49 @@ def qname(iri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def shipped_ontology_labels() -> dict[str, dict[str, str]]:
+    """Labels of the ontology's terms from the ontology file fupin ships, for
+    pages over data served without the ontology graph (``--data``)."""
+    from fupin.ontology import ONTOLOGY
+
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for t_ in ox.parse(ONTOLOGY.read_bytes(), format=ox.RdfFormat.TURTLE):
+            if t_.predicate.value == RDFS + "label" and isinstance(t_.object, ox.Literal) \
+                    and isinstance(t_.subject, ox.NamedNode):
+                out.setdefault(t_.subject.value, {}).setdefault(t_.object.language or "", t_.object.value)
+    except (OSError, SyntaxError, ValueError):
+        pass
+    return out
+
+
+KIND_NAMES = {"annotation": ("标注", "annotation"), "obs": ("数字", "figure"), "time": ("时间", "time"),
+              "dataset": ("数据集", "dataset"), "source": ("来源", "source"), "concept": ("概念", "concept")}
+
+
 def fallback_label(iri: str, lang: str) -> str:
+    """A name for an IRI the data gives no label: the vocabulary table, the
+    shipped ontology, ``kind slug`` for our own IRIs, a prefixed name, or the
+    IRI's last segment."""
     if iri in VOCAB_LABELS:
         return VOCAB_LABELS[iri][0 if lang == "zh" else 1]
+    if iri.startswith(FP):
+        got = pick(shipped_ontology_labels().get(iri), lang)
+        if got:
+            return got[0]
     q = qname(iri)
     if q:
         return q
     tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    try:
+        b = base() + "id/"
+    except RuntimeError:  # outside a request
+        b = None
+    if b and iri.startswith(b):
+        kind = iri[len(b):].split("/", 1)[0]
+        if kind in KIND_NAMES and tail != kind:
+            return f"{KIND_NAMES[kind][0 if lang == 'zh' else 1]} {tail}"
     return tail or iri
 
 
@@ -431,7 +467,8 @@ class Labels:
         got = pick(self.known.get(iri), lang or self.lang)
         if got:
             return got[0], got[1], False
-        return fallback_label(iri, lang or self.lang), "", iri not in VOCAB_LABELS
+        known = iri in VOCAB_LABELS or iri in shipped_ontology_labels()
+        return fallback_label(iri, lang or self.lang), "", not known
 
     def link(self, iri: str) -> Link:
         text, tag, fb = self.label(iri)
@@ -1223,20 +1260,24 @@ def observation_card(d: Description, L: Labels) -> dict[str, Any] | None:
 
 
 def figure_rows(iri: str, L: Labels) -> list[dict[str, Any]]:
-    """Every figure whose area is ``iri`` or which is about ``iri``."""
-    q = f"""SELECT ?obs ?how ?measure ?value ?unit ?period ?expr ?subject ?qual ?flow ?printed ?a ?start ?end WHERE {{
-  {{ ?obs <{SDMX_DIM}refArea> <{iri}> BIND("area" AS ?how) }}
-  UNION {{ ?obs <{FP}aboutEntity> <{iri}> BIND("about" AS ?how) }}
+    """Every figure whose area is ``iri`` or which is about ``iri`` (at most
+    ``FIGURES_MAX``), with the annotation locating each in its report.
+
+    Only single-pattern OPTIONALs and a separate join for the annotations:
+    Oxigraph evaluates a group inside OPTIONAL on its own, which on a large
+    graph means scanning every annotation."""
+    q = f"""SELECT ?obs ?how ?measure ?value ?unit ?period ?expr ?subject ?qual ?flow ?printed WHERE {{
+  {{ SELECT ?obs ?how WHERE {{ {{ ?obs <{SDMX_DIM}refArea> <{iri}> BIND("area" AS ?how) }}
+                             UNION {{ ?obs <{FP}aboutEntity> <{iri}> BIND("about" AS ?how) }} }} LIMIT {FIGURES_MAX * 2} }}
   ?obs <{QB}measureType> ?measure . ?obs ?measure ?value .
   OPTIONAL {{ ?obs <{SDMX_ATT}unitMeasure> ?unit }}
-  OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period OPTIONAL {{ ?period <{FP}expression> ?expr }} }}
+  OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }}
+  OPTIONAL {{ ?period <{FP}expression> ?expr }}
   OPTIONAL {{ ?obs <{FP}subject> ?subject }}
   OPTIONAL {{ ?obs <{FP}qualifier> ?qual }}
   OPTIONAL {{ ?obs <{FP}flowType> ?flow }}
   OPTIONAL {{ ?obs <{FP}printedValue> ?printed }}
-  OPTIONAL {{ ?a <{OA}hasBody> ?obs ; <{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?ps .
-             ?ps <{OA}start> ?start ; <{OA}end> ?end }}
-}} ORDER BY ?how ?measure ?obs LIMIT {FIGURES_MAX * 2}"""
+}} ORDER BY ?how ?measure ?obs"""
     rows = store().select(q)
     seen: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -1250,10 +1291,18 @@ def figure_rows(iri: str, L: Labels) -> list[dict[str, Any]]:
         L.want(o)
     out = []
     lang = L.lang
-    for o, r in list(seen.items())[:FIGURES_MAX]:
+    chosen = list(seen.items())[:FIGURES_MAX]
+    anns: dict[str, str] = {}
+    if chosen:
+        vals = " ".join(f"<{o}>" for o, _ in chosen if _iri_ok(o))
+        for r in store().select(f"SELECT ?obs ?a WHERE {{ VALUES ?obs {{ {vals} }} ?a <{OA}hasBody> ?obs ; "
+                                f"<{OA}hasTarget> ?t . ?t <{OA}hasSelector> ?ps . ?ps <{OA}start> ?start }} "
+                                f"ORDER BY ?obs ?start ?a"):
+            anns.setdefault(r["obs"].value, r["a"].value)
+    for o, r in chosen:
         unit = r["unit"].value if isinstance(r.get("unit"), ox.NamedNode) else None
         qual = r["qual"].value if isinstance(r.get("qual"), ox.NamedNode) else None
-        ann = r["a"].value if isinstance(r.get("a"), ox.NamedNode) else None
+        ann = anns.get(o)
         out.append({"obs": o, "how": r["how"].value, "r": r, "unit": unit, "qual": qual, "ann": ann,
                     "value_text": format_amount(r["value"].value, unit, qual, lang)
                     if isinstance(r.get("value"), ox.Literal) else "",
@@ -1290,17 +1339,20 @@ def report_anchor(annotation: str) -> str | None:
 
 def provenance(iri: str, L: Labels) -> list[dict[str, Any]]:
     q = f"""SELECT ?a ?src ?start ?end ?exact WHERE {{
-  ?a <{OA}hasBody> <{iri}> ; <{OA}hasTarget> ?t . ?t <{OA}hasSource> ?src .
-  OPTIONAL {{ ?t <{OA}hasSelector> ?ps . ?ps <{OA}start> ?start ; <{OA}end> ?end }}
-  OPTIONAL {{ ?t <{OA}hasSelector> ?qs . ?qs <{OA}exact> ?exact }}
-}} ORDER BY ?src ?start ?a LIMIT 200"""
-    out, seen = [], set()
+  {{ SELECT ?a ?t ?src WHERE {{ ?a <{OA}hasBody> <{iri}> ; <{OA}hasTarget> ?t . ?t <{OA}hasSource> ?src }} LIMIT 400 }}
+  ?t <{OA}hasSelector> ?sel .
+  OPTIONAL {{ ?sel <{OA}start> ?start }} OPTIONAL {{ ?sel <{OA}end> ?end }} OPTIONAL {{ ?sel <{OA}exact> ?exact }}
+}} ORDER BY ?src ?a"""
+    merged: dict[str, dict[str, Any]] = {}
     for r in store().select(q):
-        a = r["a"].value
-        if a in seen:
-            continue
-        seen.add(a)
-        src = r["src"].value
+        m = merged.setdefault(r["a"].value, {"src": r["src"].value})
+        for k in ("start", "end", "exact"):
+            if r.get(k) is not None:
+                m.setdefault(k, r[k])
+    ordered = sorted(merged.items(), key=lambda kv: (kv[1]["src"], _int(kv[1].get("start")) or 0, kv[0]))
+    out = []
+    for a, r in ordered[:200]:
+        src = r["src"]
         rid = report_id(src)
         start = _int(r.get("start"))
         end = _int(r.get("end"))

@@ -77,16 +77,24 @@ def place_charts(place: str, lang: str) -> list[dict[str, Any]]:
     """The chart models for the figures of ``place`` and the places within
     it. A chart shows one bar per printed figure; nothing is ever summed."""
     measures = sorted({m for c in CHARTS for ms, _ in c["panels"] for m in ms})
-    vals = " ".join(f"<{m}>" for m in measures)
+    st = P.store()
+    # the place and the places within it first: one small query each is far
+    # faster on a large graph than one query with the path inside
+    areas = [r["a"].value for r in st.select(
+        f"SELECT ?a WHERE {{ ?a <{SCHEMA}containedInPlace>* <{place}> }} LIMIT 5000")
+        if isinstance(r.get("a"), ox.NamedNode) and P._iri_ok(r["a"].value)]
+    if not areas:
+        return []
     q = f"""SELECT ?obs ?measure ?value ?area ?period ?subject ?flow ?qual ?unit WHERE {{
-  VALUES ?measure {{ {vals} }}
-  ?area <{SCHEMA}containedInPlace>* <{place}> .
-  ?obs <{SDMX_DIM}refArea> ?area ; <{QB}measureType> ?measure ; ?measure ?value .
+  VALUES ?area {{ {" ".join(f"<{a}>" for a in areas)} }}
+  ?obs <{SDMX_DIM}refArea> ?area ; <{QB}measureType> ?measure .
+  FILTER(?measure IN ({", ".join(f"<{m}>" for m in measures)}))
+  ?obs ?measure ?value .
   OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }} OPTIONAL {{ ?obs <{FP}subject> ?subject }}
   OPTIONAL {{ ?obs <{FP}flowType> ?flow }} OPTIONAL {{ ?obs <{FP}qualifier> ?qual }}
   OPTIONAL {{ ?obs <{SDMX_ATT}unitMeasure> ?unit }}
 }} ORDER BY ?measure ?area ?obs LIMIT 400"""
-    rows = P.store().select(q)
+    rows = st.select(q)
     L = Labels(lang)
     for r in rows:
         L.want(*(r[k].value for k in ("measure", "area", "period", "subject", "flow", "obs")
@@ -210,10 +218,10 @@ def dataset_info(lang: str) -> dict[str, Any]:
         grows = st.select(f"""SELECT ?sub ?g ?n WHERE {{ <{ds}> <{VOID}subset> ?sub .
             OPTIONAL {{ ?sub <{SCHEMA}url> ?g }} OPTIONAL {{ ?sub <{VOID}triples> ?n }} }} ORDER BY ?g""")
     else:
-        rows = st.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c "
-                         "ORDER BY DESC(?n) ?c LIMIT 60")
-        grows = st.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g "
-                          "LIMIT 100")
+        # no description: count typed resources, list the graphs (counting
+        # every graph's triples would scan the whole store)
+        rows = st.select("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 60")
+        grows = st.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g LIMIT 100")
     for r in rows:
         if isinstance(r.get("c"), ox.NamedNode):
             L.want(r["c"].value)
@@ -522,22 +530,29 @@ def ontology_model(lang: str) -> dict[str, Any]:
                 subs.setdefault(sup, []).append(s.value)
     # instance counts (with subclasses) and a few examples per class
     st = P.store()
-    counts: dict[str, int] = {}
+    # direct instances per class (one grouped count), and with subclasses
+    # as the sum over the class tree (fupin gives each resource one class of
+    # its own; a closure query would be far slower on a large graph)
     direct: dict[str, int] = {}
     try:
-        for r in st.select(f"""SELECT ?c (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a ?t .
-                ?t <{RDFS}subClassOf>* ?c FILTER(isIRI(?c) && STRSTARTS(STR(?c), "{FP}")) }} GROUP BY ?c"""):
-            counts[r["c"].value] = int(r["n"].value)
-        for r in st.select(f"""SELECT ?c (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a ?c
-                FILTER(STRSTARTS(STR(?c), "{FP}")) }} GROUP BY ?c"""):
-            direct[r["c"].value] = int(r["n"].value)
+        for r in st.select("SELECT ?c (COUNT(?i) AS ?n) WHERE { ?i a ?c } GROUP BY ?c", limit=10000):
+            if isinstance(r.get("c"), ox.NamedNode):
+                direct[r["c"].value] = int(r["n"].value)
     except StoreError:
         pass
+
+    def total(c: str, seen: set[str]) -> int:
+        if c in seen:
+            return 0
+        seen.add(c)
+        return direct.get(c, 0) + sum(total(x, seen) for x in subs.get(c, []))
+
+    counts = {c.value: total(c.value, set()) for c in classes}
     examples: dict[str, list[str]] = {}
     for c in classes:
         if direct.get(c.value):
-            rows = st.select(f"SELECT DISTINCT ?i WHERE {{ ?i a <{c.value}> FILTER(isIRI(?i)) }} ORDER BY ?i LIMIT 8")
-            examples[c.value] = [r["i"].value for r in rows]
+            rows = st.select(f"SELECT ?i WHERE {{ ?i a <{c.value}> FILTER(isIRI(?i)) }} LIMIT 8")
+            examples[c.value] = sorted(r["i"].value for r in rows)
             L.want(*examples[c.value])
     L.fetch()
 
@@ -638,7 +653,7 @@ def search(q: str, lang: str, limit: int = SEARCH_MAX) -> list[dict[str, Any]]:
         expr = f'REPLACE({expr}, "{pat}", "{rep}")'
     cond = f"CONTAINS(LCASE(STR(?l)), {_sparql_string(lc)})"
     if fq and fq.isascii():
-        cond += f" || (!LANGMATCHES(LANG(?l), \"zh\") || LANG(?l) = \"zh-latn-pinyin\") && CONTAINS({expr}, {_sparql_string(fq)})"
+        cond += f" || (!LANGMATCHES(LANG(?l), \"zh\") || LCASE(LANG(?l)) = \"zh-latn-pinyin\") && CONTAINS({expr}, {_sparql_string(fq)})"
     sparql = (f"SELECT ?s ?l WHERE {{ ?s <{RDFS}label>|<{SKOS}prefLabel>|<{SKOS}altLabel> ?l "
               f"FILTER(isIRI(?s) && isLiteral(?l) && ({cond})) }} LIMIT 3000")
     best: dict[str, tuple] = {}

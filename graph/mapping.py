@@ -41,7 +41,7 @@ MEASURE = {
     "funds-invested": FP.fundsInvested, "dividends-paid": FP.dividendsPaid,
     "dividend-value-per-household": FP.dividendValuePerHousehold, "wages-paid": FP.wagesPaid,
     "workers": FP.workers, "income-increase-per-capita": FP.incomeIncreasePerCapita,
-    "road-length": FP.roadLength, "floor-area": FP.floorArea,
+    "road-length": FP.roadLength, "floor-area": FP.floorArea, "site-area": FP.siteArea,
     "training-sessions": FP.trainingSessions, "trainees": FP.trainees,
     "training-specialities": FP.trainingSpecialities,
     "training-courses-attended": FP.trainingCoursesAttended, "jobs-created": FP.jobsCreated,
@@ -71,6 +71,7 @@ SCHEME_LABEL = {
     "policy": ("政策与提法", "Policies and slogans"),
     "project-type": ("项目类型", "Project types"),
     "training-mode": ("培训模式", "Training modes"),
+    "population": ("统计对象", "Populations"),
 }
 GENDER = {"female": SCHEMA.Female, "male": SCHEMA.Male}
 MATCH_IRI = {"wikidata": lambda c: WD[c]}
@@ -373,6 +374,8 @@ def map_sheet(em: Emitter, spans: dict[tuple, Span]) -> None:
         add(i, SCHEMA.provider, em.iri(p.provider) if p.provider else None)
         for pol in p.policies:
             add(i, FP.implementsPolicy, em.iri(pol))
+        for mode in p.training_modes:
+            add(i, FP.trainingMode, em.iri(mode))
         em.ground(p.id, i, p.quote, p.source, spans.get(("projects", n, "quote")))
 
     for n, e in enumerate(sh.events):
@@ -381,6 +384,7 @@ def map_sheet(em: Emitter, spans: dict[tuple, Span]) -> None:
         em.labels(i, e.zh, e.en, en_generated=e.en_source is None, pinyin=e.pinyin)
         _alts(em, i, e.alt)
         add(i, FP.period, em.iri(e.period))
+        add(i, FP.coversPeriod, em.iri(e.covers) if e.covers else None)
         add(i, SCHEMA.location, em.iri(e.place) if e.place else None)
         add(i, FP.aboutProject, em.iri(e.about) if e.about else None)
         add(i, SCHEMA.organizer, em.iri(e.organiser) if e.organiser else None)
@@ -449,6 +453,7 @@ def _observation(em: Emitter, o, span: Span | None) -> None:
     add(i, FP.printedValue, Literal(o.figure, lang="zh"))
     add(i, FP.aboutEntity, em.iri(o.about) if o.about else None)
     add(i, FP.baseline, em.iri(o.baseline) if o.baseline else None)
+    add(i, FP.population, em.iri(o.population) if o.population else None)
     area = em.by_id[o.area].zh if o.area != NOT_STATED else "未说明地区"
     area_en = em.by_id[o.area].en if o.area != NOT_STATED else "area not stated"
     add(i, RDFS.label, Literal(f"{area}：{o.figure}", lang="zh"))

@@ -38,7 +38,7 @@ OrgKind = Literal["party-committee", "government", "residents-committee", "train
 Measure = Literal[
     "households", "persons", "villages", "projects", "facilities", "facilities-tested",
     "resettlement-sites", "funds-invested", "dividends-paid", "dividend-value-per-household",
-    "wages-paid", "workers", "income-increase-per-capita", "road-length", "floor-area",
+    "wages-paid", "workers", "income-increase-per-capita", "road-length", "floor-area", "site-area",
     "training-sessions", "trainees", "training-specialities", "training-courses-attended",
     "jobs-created", "persons-employed", "poverty-incidence", "per-capita-net-income",
     "growth-over-baseline", "monthly-wage", "unit-price"]
@@ -46,7 +46,7 @@ Unit = Literal["cny", "number", "km", "m2", "percent"]
 Qualifier = Literal["exact", "about", "more-than", "nearly"]
 Flow = Literal["stock", "flow", "cumulative"]
 Method = Literal["sample-survey"]
-Scheme = Literal["subject", "policy", "project-type", "training-mode"]
+Scheme = Literal["subject", "policy", "project-type", "training-mode", "population"]
 ProjectKind = Literal["project", "programme", "training-course"]
 EventKind = Literal["dividend-distribution", "move-in-ceremony", "skills-day", "training"]
 Gender = Literal["female", "male"]
@@ -204,11 +204,16 @@ class Project(Labelled):
     part_of: Slug | None = None
     provider: Slug | None = Field(None, description="organisation id")
     policies: list[Slug] = []
+    training_modes: list[Slug] = Field([], description="concept ids (scheme training-mode)")
 
 
 class Event(Labelled):
+    """An event. ``period`` is when it took place; ``covers`` the period it
+    accounts for, where the report names one (2020年集体经济分红 → 2020)."""
+
     kind: EventKind
     period: Slug
+    covers: Slug | None = None
     place: Slug | None = None
     about: Slug | None = Field(None, description="project id the event belongs to")
     organiser: Slug | None = None
@@ -259,6 +264,7 @@ class Observation(Grounded):
     method: Method | None = None
     about: Slug | None = Field(None, description="id of the project, event, person or organisation the figure is about")
     baseline: Slug | None = Field(None, description="period id of the baseline, for growth-over-baseline")
+    population: Slug | None = Field(None, description="concept id (scheme population): whom the figure counts or averages over, where the report says (建档立卡贫困群众)")
 
     @field_validator("value", mode="before")
     def _exact(cls, v):

@@ -133,7 +133,7 @@ def test_training_centre_offers(ask):
       ?c a fp:TrainingCentre . ?o fp:aboutEntity ?c ; qb:measureType ?m ; ?m ?v ;
          sdmx-attribute:unitMeasure ?unit }""")
     got = {str(r.m).rsplit("#", 1)[1]: (int(r.v), str(r.unit).rsplit("/", 1)[1]) for r in rows}
-    assert got == {"floorArea": (2600, "M2"), "trainingSpecialities": (27, "NUM")}
+    assert got == {"siteArea": (2600, "M2"), "trainingSpecialities": (27, "NUM")}
     courses = ask("""SELECT ?l WHERE { ?c a fp:TrainingCentre . ?x schema:provider ?c ;
       a fp:TrainingCourse ; rdfs:label ?l . FILTER(lang(?l) = "zh") }""")
     names = " ".join(str(r.l) for r in courses)
@@ -276,3 +276,41 @@ def test_inferred_types_in_their_own_graph(karuo_dataset):
     assert (gongxi, RDF.type, URIRef(fp + "AdministrativeUnit")) in inferred
     assert (gongxi, RDF.type, URIRef(fp + "AdministrativeUnit")) not in report
     assert (gongxi, RDF.type, URIRef(fp + "AdministrativeVillage")) in report
+
+
+def test_populations_say_whom_a_figure_counts(ask):
+    rows = ask("""SELECT ?printed ?pop WHERE { ?o fp:printedValue ?printed ;
+      fp:population/skos:prefLabel ?pop . FILTER(lang(?pop) = "en") }""")
+    got = {str(r.printed): str(r.pop) for r in rows}
+    assert got["358名"] == "registered poor people"
+    assert got["7427.75元"] == "poor people" and got["1700余元"] == "poor people"
+    assert got["3367户"] == "poor households"
+    assert "7710人" not in got  # 涉迁: the report does not say they were all poor
+
+
+def test_botuo_dividend_held_early_2021_for_2020(ask):
+    rows = ask("""SELECT ?held ?covers WHERE { ?e a fp:DividendDistribution ;
+      schema:location/rdfs:label "波妥村"@zh ; fp:period/rdfs:label ?held ;
+      fp:coversPeriod/rdfs:label ?covers }""")
+    assert [(str(r.held), str(r.covers)) for r in rows] == [("2021-01-01 – 2021-04-06", "2020")]
+
+
+def test_training_modes(ask):
+    rows = ask("""SELECT ?m WHERE { ?p fp:trainingMode/skos:prefLabel ?m . FILTER(lang(?m) = "zh") }""")
+    assert {"定向式", "企业代包式", "以师带徒式"} <= {str(r.m).strip("“”") for r in rows}
+
+
+def test_every_term_used_is_declared(karuo_dataset):
+    """owlready2 drops undeclared terms silently: every predicate and class the
+    build uses is declared in the ontology graph."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+    onto = karuo_dataset.graph(URIRef("https://w3id.org/fupin/graph/ontology"))
+    kinds = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty}
+    for name in ("report/karuo-2021-04-06", "inferred", "meta"):
+        g = karuo_dataset.graph(URIRef(f"https://w3id.org/fupin/graph/{name}"))
+        preds = {p for p in g.predicates() if p != RDF.type}
+        assert not [p for p in preds if not set(onto.objects(p, RDF.type)) & kinds], name
+        classes = set(g.objects(None, RDF.type))
+        assert not [c for c in classes if (c, RDF.type, OWL.Class) not in onto
+                    and (c, RDF.type, RDFS.Class) not in onto], name

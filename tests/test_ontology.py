@@ -48,7 +48,7 @@ LEVELS = ["AutonomousRegion", "Province", "PrefectureLevelCity", "District", "Co
 MEASURES = [
     "households", "persons", "villages", "projects", "facilities", "facilitiesTested",
     "resettlementSites", "fundsInvested", "dividendsPaid", "dividendValuePerHousehold",
-    "wagesPaid", "workers", "incomeIncreasePerCapita", "roadLength", "floorArea",
+    "wagesPaid", "workers", "incomeIncreasePerCapita", "roadLength", "floorArea", "siteArea",
     "trainingSessions", "trainees", "trainingSpecialities", "trainingCoursesAttended",
     "jobsCreated", "personsEmployed", "povertyIncidence", "perCapitaNetIncome",
     "growthOverBaseline", "monthlyWage", "unitPrice"]
@@ -62,7 +62,7 @@ FP_CLASSES = ["Place", "AdministrativeUnit", *LEVELS, "ResettlementSite",
 FP_OBJECT_PROPERTIES = ["subject", "qualifier", "flowType", "method", "aboutEntity", "baseline",
                         "projectType", "period", "implementsPolicy", "aboutProject",
                         "jurisdiction", "movedFrom", "movedTo", "movedDuring", "tookPartIn",
-                        "reportText"]
+                        "reportText", "population", "trainingMode", "coversPeriod"]
 FP_DATATYPE_PROPERTIES = [*MEASURES, "printedValue", "remark", "expression", "startNotStated"]
 FP_ANNOTATION_PROPERTIES = ["generatedLabel"]
 FP_INDIVIDUALS = {"Exact": FP.Qualifier, "About": FP.Qualifier, "MoreThan": FP.Qualifier,
@@ -241,8 +241,8 @@ def test_data_structure_definition(onto):
         definitions = {d.language: str(d) for d in onto.objects(FP[m], SKOS.definition)}
         assert "unit:" in definitions["en"] and "单位：" in definitions["zh"], m  # the unit expected
     assert set(attrs) == {SDMXA.unitMeasure, FP.qualifier, FP.flowType, FP.method,
-                          FP.printedValue, FP.aboutEntity, FP.baseline}
-    for optional in (FP.method, FP.aboutEntity, FP.baseline):
+                          FP.printedValue, FP.aboutEntity, FP.baseline, FP.population}
+    for optional in (FP.method, FP.aboutEntity, FP.baseline, FP.population):
         assert attrs[optional].toPython() is False
     assert onto.value(SDMXD.refArea, RDFS.range) is None  # fp:notStated fills it
     assert onto.value(SDMXD.refPeriod, RDFS.range) is None

@@ -107,6 +107,8 @@ def build(**flags) -> None:
         built = run(s, progress=_progress)
     except BuildError as e:
         _fail(e)
+    for r in built.reports:
+        click.echo(r.text())
     n = sum(len(g) for g in built.graphs.values())
     click.echo(f"fupin: wrote {s.path(s.build_dir)} ({n} quads in {len(built.graphs)} graphs)")
 

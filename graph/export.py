@@ -134,10 +134,8 @@ def observations_csv(built) -> bytes:
     w.writerows(rows)
     text = buf.getvalue()
     if built.settings.people == "pseudonymous":  # quotes may name people
-        from .privacy import _plain
-        for n, p in enumerate([p for c in built.sheets for p in c.sheet.people], 1):
-            for name in (p.zh, p.pinyin, _plain(p.pinyin)):
-                text = text.replace(name, f"人物{n}")
+        from .privacy import names, redact
+        text = redact(text, names([p for c in built.sheets for p in c.sheet.people]))
     return ("\ufeff" + text).encode("utf-8")
 
 

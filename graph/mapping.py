@@ -208,6 +208,14 @@ class Emitter:
             self.triples.add(trip)
 
 
+def toneless(pinyin: str) -> str:
+    """``Zhāxī Píngcuò`` → ``Zhaxi Pingcuo`` (ü kept)."""
+    import unicodedata
+    out = unicodedata.normalize("NFD", pinyin)
+    out = "".join(c for c in out if unicodedata.category(c) != "Mn" or c == "\u0308")
+    return unicodedata.normalize("NFC", out)
+
+
 def time_slug(start: dt.date | None, end: dt.date, instant: bool) -> str:
     """``2019``, ``2016-2020``, ``2015-12-31``, ``2016-04-06--2021-04-06``,
     ``until-2021-04-06``: readable, and the same period gives the same slug in
@@ -306,6 +314,8 @@ def map_sheet(em: Emitter, spans: dict[tuple, Span]) -> None:
         if em.people == "named":
             add(i, RDFS.label, Literal(p.zh, lang="zh"))
             add(i, RDFS.label, Literal(p.pinyin, lang="zh-Latn-pinyin"))
+            # English readers get the pinyin without tone marks, never an English name
+            em.labels(i, p.zh, toneless(p.pinyin), en_generated=True)
             add(i, SCHEMA.name, Literal(p.zh, lang="zh"))
         else:
             k = em.pseudonym[p.id]

@@ -264,7 +264,12 @@ def home_model(lang: str) -> dict[str, Any]:
         out_reports.append({"link": L.link(r["r"].value),
                             "date": r["date"].value[:10] if isinstance(r.get("date"), ox.Literal) else "",
                             "view": P.url_for_path(f"/report/{rid}") if rid and P.report_text(rid) else None})
-    return {"info": info, "districts": [L.link(x) for x in districts], "main": L.link(main) if main else None,
+    plumbing = (OA, "http://www.w3.org/ns/prov#", "http://www.w3.org/2006/time#", VOID,
+                "http://www.w3.org/ns/dcat#", OWL)
+    main_classes = [(c, n) for c, n in info["classes"] if not c.iri.startswith(plumbing)
+                    or c.iri == OA + "Annotation"][:16]
+    return {"info": info, "classes": main_classes, "districts": [L.link(x) for x in districts],
+            "main": L.link(main) if main else None,
             "townships": [L.link(x) for x in townships], "figures": figs, "charts": charts,
             "reports": out_reports}
 
@@ -855,6 +860,7 @@ def _dataset_or_void(html_default: bool) -> Response:
     except StoreError as e:
         return _unavailable(e)
     return _html("site/dataset.html", etag, modified, title=t("dataset"), info=info, files=downloads(),
+                 base=P.base(), root=P.public_root(),
                  void_url=P.script_root() + "/.well-known/void",
                  formats_rdf=[(f.label, P.script_root() + f"/.well-known/void?format={f.name}")
                               for f in formats.GRAPH if f.kind == "graph"])

@@ -467,8 +467,9 @@ class Labels:
         got = pick(self.known.get(iri), lang or self.lang)
         if got:
             return got[0], got[1], False
-        known = iri in VOCAB_LABELS or iri in shipped_ontology_labels()
-        return fallback_label(iri, lang or self.lang), "", not known
+        text = fallback_label(iri, lang or self.lang)
+        raw = not (iri in VOCAB_LABELS or iri in shipped_ontology_labels() or " " in text)
+        return text, "", raw
 
     def link(self, iri: str) -> Link:
         text, tag, fb = self.label(iri)
@@ -1147,6 +1148,7 @@ def entity_model(iri: str, docs: list[Description]) -> dict[str, Any]:
     type_links = [(L.link(x), inferred_graph in type_graphs.get(x, ()) and len(type_graphs[x]) == 1)
                   for x in types]
     type_links += [(L.link(x), True) for x in supers]
+    type_links.sort(key=lambda tl: tl[1])  # asserted types first
     value_card = observation_card(main, L) if is_obs else None
     rid = report_id(iri)
     page = script_root() + (local_path(iri) or "/")

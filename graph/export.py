@@ -139,6 +139,18 @@ def observations_csv(built) -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
+def report_text(built, checked) -> str:
+    """The report's text as the server shows it. In pseudonymous builds each
+    name becomes 某 repeated to the name's length, so every annotation's
+    offsets still hold."""
+    text = checked.text.text
+    if built.settings.people == "pseudonymous":
+        from .privacy import names
+        for name, _ in names(checked.sheet.people):
+            text = text.replace(name, "某" * len(name))
+    return text
+
+
 def write_all(built, out: Path) -> dict[str, int]:
     """Write every output into the (empty) folder ``out``; return file sizes."""
     sizes: dict[str, int] = {}
@@ -169,10 +181,17 @@ def write_all(built, out: Path) -> dict[str, int]:
         for n, ig in enumerate(c.sheet.coverage_ignore):
             cov.append(f"  ignored {ig.number!r} in {ig.quote!r}: {ig.reason}")
     put("coverage.txt", ("\n".join(cov) + "\n").encode())
+    reports = {}
+    (out / "reports").mkdir()
+    for c in built.sheets:
+        rid = c.sheet.report.id
+        put(f"reports/{rid}.txt", report_text(built, c).encode("utf-8"))
+        reports[rid] = {"text": f"reports/{rid}.txt", "body": list(c.text.body),
+                        "iri": f"{built.settings.base_iri}id/report/{rid}"}
     nq = (out / "fupin.nq").read_bytes()
     counts = {str(k): len(v) for k, v in sorted(built.graphs.items())}
     info = {"build_id": hashlib.sha256(nq).hexdigest(), "base_iri": built.settings.base_iri,
-            "people": built.settings.people, "reports": [c.sheet.report.id for c in built.sheets],
+            "people": built.settings.people, "reports": reports,
             "triples": counts, "files": sizes}
     put("BUILD", (json.dumps(info, indent=1, sort_keys=True) + "\n").encode())
     return sizes

@@ -27,9 +27,10 @@ def test_two_builds_give_identical_bytes(karuo_build, tmp_path):
     _, first = karuo_build
     second = tmp_path / "again"
     build(load_build(build_dir=second))
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
-    assert {"fupin.ttl", "fupin.nq.gz", "observations.csv", "void.ttl", "BUILD"} <= set(names)
+    names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(second)) for p in second.rglob("*") if p.is_file())
+    assert {"fupin.ttl", "fupin.nq.gz", "observations.csv", "void.ttl", "BUILD",
+            "reports/karuo-2021-04-06.txt"} <= set(names)
     for n in names:
         assert (first / n).read_bytes() == (second / n).read_bytes(), n
 
@@ -111,6 +112,16 @@ def test_void_counts_and_distributions(karuo_build):
     assert sizes["observations.csv.gz"] == (out / "observations.csv.gz").stat().st_size
 
 
+def test_build_carries_the_report_text(karuo_build):
+    _, out = karuo_build
+    info = json.loads((out / "BUILD").read_text())
+    rep = info["reports"]["karuo-2021-04-06"]
+    text = (out / rep["text"]).read_bytes()
+    assert text == (ROOT / "data" / "reports" / "karuo-2021-04-06.txt").read_bytes()
+    start, end = rep["body"]
+    assert text.decode("utf-8")[start:end].startswith("今年年初")
+
+
 def test_coverage_report_lists_nothing_unexplained(karuo_build):
     _, out = karuo_build
     cov = (out / "coverage.txt").read_text(encoding="utf-8")
@@ -168,11 +179,14 @@ def test_pseudonymous_build_names_nobody(tmp_path):
     # whole names, and the halves a quote's context window could cut off
     names = ["扎西平措", "仁青旺修", "仁青永宗", "扎西", "平措", "仁青", "旺修", "永宗",
              "Zhaxi", "Renqing", "zhaxi", "renqing"]
-    for f in (tmp_path / "b").iterdir():
+    for f in (p for p in (tmp_path / "b").rglob("*") if p.is_file()):
         data = gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes()
         text = data.decode("utf-8", errors="replace")
         for n in names:
             assert n not in text, (f.name, n)
+    original = (ROOT / "data" / "reports" / "karuo-2021-04-06.txt").read_text(encoding="utf-8")
+    shown = (tmp_path / "b" / "reports" / "karuo-2021-04-06.txt").read_text(encoding="utf-8")
+    assert len(shown) == len(original) and "某某某某" in shown  # offsets still hold
     ttl = (tmp_path / "b" / "fupin.ttl").read_text(encoding="utf-8")
     assert "人物1" in ttl and "/person/karuo-2021-04-06/person-1" in ttl
 

@@ -259,3 +259,17 @@ def test_bad_setting_and_unwritable_output_are_clean_errors(tmp_path, monkeypatc
     monkeypatch.setenv("FUPIN_PEOPLE", "bogus")
     r = CliRunner().invoke(main, ["validate", "--no-reason"])
     assert r.exit_code == 2 and "FUPIN_PEOPLE" in r.output and "named" in r.output
+
+
+def test_console_script(tmp_path):
+    """The installed `fupin` command itself (not the in-process runner)."""
+    import sys
+    exe = Path(sys.executable).parent / "fupin"
+    assert exe.exists(), "pip install -e . provides the fupin command"
+    r = subprocess.run([str(exe), "build", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--people" in r.stdout
+    r = subprocess.run([str(exe), "validate", "--no-reason", "--sheets", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "no fact sheets" in r.stderr
+    r = subprocess.run([str(exe), "nosuchcommand"], capture_output=True, text=True)
+    assert r.returncode == 2

@@ -87,6 +87,9 @@ class ServeSettings(_Settings):
     max_body: int = 1_000_000
     """Largest accepted request body, in bytes (413 past it)."""
     workers: int = 2
+    threads: int = 4
+    """HTTP threads (waitress). Each waits while its query runs, so keep a
+    couple more than ``workers``; more threads contend for the GIL."""
     cache_size: int = 256
     service_allow: list[str] = []
     """SERVICE endpoints a query may call; empty means none."""

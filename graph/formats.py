@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from functools import lru_cache
 from typing import Iterable, Literal
 
 Kind = Literal["graph", "dataset", "results"]
@@ -183,8 +184,10 @@ def by_extension(path: str | PurePath, among: Iterable[Format] = FORMATS) -> For
     return by_name(alias, among) if alias else None
 
 
-def _ranges(accept: str) -> list[tuple[str, str, float]]:
-    """``Accept`` as (type, subtype, q) triples, parameters other than q dropped."""
+@lru_cache(maxsize=512)
+def _ranges(accept: str) -> tuple[tuple[str, str, float], ...]:
+    """``Accept`` as (type, subtype, q) triples, parameters other than q dropped
+    (memoised: clients send the same few headers over and over)."""
     from werkzeug.http import parse_accept_header
 
     out = []
@@ -194,7 +197,7 @@ def _ranges(accept: str) -> list[tuple[str, str, float]]:
             out.append((main, sub, q))
         elif main == "*":  # a lone "*" (old Java clients) means */*
             out.append(("*", "*", q))
-    return out
+    return tuple(out)
 
 
 def accept_quality(accept: str | None, media_type: str) -> tuple[float, int]:
@@ -245,6 +248,11 @@ def negotiate(accept: str | None, candidates: Iterable[Format]) -> Format | None
         return None
     if accept is None or not accept.strip() or not _ranges(accept):
         return candidates[0]
+    return _negotiate(accept, candidates)
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept: str, candidates: tuple[Format, ...]) -> Format | None:
     best, best_key = None, (0.0, -1)
     for f in candidates:
         for mt in (f.media_type, *f.media_aliases):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -166,8 +167,10 @@ def _scan(text: str) -> Analysis:
     return Analysis(form, is_update, tuple(from_graphs), tuple(from_named), tuple(services))
 
 
+@lru_cache(maxsize=2048)
 def analyse(text: str) -> Analysis:
-    """Analyse a query or update text (see module docstring). Never raises."""
+    """Analyse a query or update text (see module docstring). Never raises.
+    Memoised: the view and the store facade both ask, pages repeat queries."""
     a = _scan(text)
     u = unescape(text)
     if u == text:

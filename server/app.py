@@ -47,12 +47,21 @@ def create_app(settings: ServeSettings | None = None, test_config: dict[str, Any
 
     app.register_blueprint(sparql.bp)
 
+    from .httpcache import ResponseCache
+
+    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: store.build_id, size=settings.cache_size,
+                                 max_body=settings.max_body)
+    from . import pages, site  # linked-data and site pages (issue 4)
+    app.register_blueprint(pages.bp); app.register_blueprint(site.bp)
+
     @app.before_request
     def _start() -> None:
         g.t0 = time.perf_counter()
 
     @app.after_request
     def _log(resp: Response) -> Response:
+        if not access_log.isEnabledFor(logging.INFO):
+            return resp
         ms = (time.perf_counter() - g.get("t0", time.perf_counter())) * 1000
         extra = g.get("log_extra", "")
         size = resp.calculate_content_length()

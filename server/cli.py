@@ -7,6 +7,7 @@ a free port, which that line tells).
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -30,7 +31,7 @@ import click
 @click.option("--endpoint", default=None, metavar="URL",
               help="Answer from this SPARQL 1.1 endpoint instead of a local store.")
 @click.option("--workers", type=int, default=None, help="Query worker processes [2].")
-@click.option("--threads", type=int, default=8, show_default=True, help="HTTP threads.")
+@click.option("--threads", type=int, default=None, help="HTTP threads [4].")
 @click.option("--max-rows", type=int, default=None, help="Cap on SELECT rows [10000].")
 @click.option("--max-triples", type=int, default=None, help="Cap on CONSTRUCT/DESCRIBE triples [100000].")
 @click.option("--max-body", type=int, default=None, help="Largest request body in bytes [1000000].")
@@ -39,7 +40,7 @@ import click
               help="Allow SERVICE calls to this endpoint (repeatable; none by default).")
 @click.option("--base-iri", default=None, help="Base IRI of the dataset.")
 @click.option("--quiet", is_flag=True, help="No per-request log lines.")
-def serve(threads: int, quiet: bool, **flags) -> None:
+def serve(quiet: bool, **flags) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql."""
     import waitress
 
@@ -61,12 +62,20 @@ def serve(threads: int, quiet: bool, **flags) -> None:
         app = create_app(settings)
     except (BuildMissing, SourceError, ValueError) as e:
         raise click.ClickException(str(e)) from None
-    server = waitress.create_server(app, host=settings.host, port=settings.port, threads=threads,
+    server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
                                     max_request_body_size=max(settings.max_body * 4, 1 << 20),
                                     ident="fupin", **_proxy_options(settings.trusted_proxy))
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
     click.echo(f"fupin: serving http://{host}:{server.effective_port}/sparql", err=False)
     sys.stdout.flush()
+
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    # stop cleanly (workers, temporary store) on SIGTERM and on SIGINT, even
+    # when started in the background, where SIGINT is ignored by default
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:

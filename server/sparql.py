@@ -25,6 +25,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 from fupin.graph import formats
 
 from .analysis import analyse
+from .httpcache import CACHEABLE_HEADER
 from .store import GraphStore, StoreError, UpdateRefused
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -169,7 +170,7 @@ def _answer() -> Response:
                              timeout=timeout, base_iri=endpoint_url())
     except ValueError as e:
         raise ProtocolError(406, str(e)) from None
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", CACHEABLE_HEADER: "1"}
     if res.truncated:
         unit = "rows" if res.form == "SELECT" else "triples"
         headers[TRUNCATED_HEADER] = f"{res.limit} {unit}"
@@ -200,7 +201,7 @@ def _no_query(accept: str | None) -> Response:
                                   "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
                         if rdf.name in ("ttl", "trig") else None)
     g.log_extra = " service-description"
-    return Response(body, 200, headers={"Vary": "Accept"}, content_type=rdf.content_type)
+    return Response(body, 200, headers={"Vary": "Accept", CACHEABLE_HEADER: "1"}, content_type=rdf.content_type)
 
 
 def endpoint_url() -> str:

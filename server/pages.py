@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -591,63 +592,65 @@ def report_id(iri: str) -> str | None:
     return rid if _RID.match(rid) else None
 
 
-def _sheet_index(root: Path) -> dict[str, tuple[Path, str | None, str | None]]:
-    out: dict[str, tuple[Path, str | None, str | None]] = {}
-    sheets = root / "data" / "sheets"
-    if sheets.is_dir():
-        import yaml
-
-        for f in sorted(sheets.glob("*.yaml")):
-            try:
-                rep = (yaml.safe_load(f.read_text("utf-8")) or {}).get("report") or {}
-                rid, txt = str(rep.get("id", "")), rep.get("text")
-                if _RID.match(rid) and isinstance(txt, str):
-                    out[rid] = ((f.parent / txt).resolve(), rep.get("body_start"), rep.get("body_end"))
-            except Exception:  # noqa: BLE001 - a broken sheet must not break the pages
-                continue
+@lru_cache(maxsize=8)
+def _build_reports(build_dir: str, stamp: float) -> dict[str, tuple[Path, tuple[int, int] | None]]:
+    """Report id → (text file, body offsets) from the build's ``BUILD``."""
+    d = Path(build_dir).resolve()
+    try:
+        info = json.loads((d / "BUILD").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    reports = info.get("reports")
+    out: dict[str, tuple[Path, tuple[int, int] | None]] = {}
+    if not isinstance(reports, dict):
+        return out
+    for rid, r in reports.items():
+        if not _RID.match(str(rid)) or not isinstance(r, dict) or not isinstance(r.get("text"), str):
+            continue
+        path = (d / r["text"]).resolve()
+        if d not in path.parents:  # never outside the build folder
+            continue
+        body = r.get("body")
+        ok = isinstance(body, list) and len(body) == 2 and all(isinstance(x, int) for x in body)
+        out[str(rid)] = (path, (body[0], body[1]) if ok else None)
     return out
 
 
-@lru_cache(maxsize=8)
-def _sheets_cached(root: str, stamp: float):
-    return _sheet_index(Path(root))
-
-
 @lru_cache(maxsize=32)
-def _read_report(path: str, stamp: float, body_start: str | None, body_end: str | None, rid: str):
+def _read_report(path: str, stamp: float, body: tuple[int, int] | None, rid: str) -> ReportText:
     text = Path(path).read_text("utf-8")
-    s = text.find(body_start) if body_start else -1
-    e = text.find(body_end, max(s, 0)) if body_end else -1
-    if s >= 0 and e >= 0:
-        body = (s, e + len(body_end))
-    else:
+    if body is None or not 0 <= body[0] <= body[1] <= len(text):
         body = (0, len(text))
     return ReportText(rid, text, body)
 
 
+def serves_build() -> bool:
+    s = settings()
+    if s.endpoint:
+        return False
+    return s.include_build if s.include_build is not None else not s.data
+
+
 def report_text(rid: str) -> ReportText | None:
-    """The text of report ``rid`` (as the annotations count code points) and
-    where its body is, from the fact sheet naming it (``data/sheets``), else
-    ``data/reports/{rid}.txt``; ``None`` when this server has no copy."""
-    if not _RID.match(rid or ""):
+    """The text of report ``rid`` as the annotations count code points, and
+    where its body is, from the build being served (``reports/{rid}.txt``
+    and ``BUILD``; docs/design.md, "Build outputs"), never from ``data/``:
+    a pseudonymous build's texts have the names masked. ``None`` when this
+    server has no text for it."""
+    if not _RID.match(rid or "") or not serves_build():
         return None
-    root = settings().root
-    sheets = root / "data" / "sheets"
+    s = settings()
+    d = s.path(s.build_dir)
     try:
-        stamp = sheets.stat().st_mtime if sheets.is_dir() else 0.0
-    except OSError:
-        stamp = 0.0
-    idx = _sheets_cached(str(root), stamp)
-    if rid in idx:
-        path, bs, be = idx[rid]
-    else:
-        path, bs, be = (root / "data" / "reports" / f"{rid}.txt").resolve(), None, None
-    try:
-        st = path.stat()
+        stamp = (d / "BUILD").stat().st_mtime
     except OSError:
         return None
+    got = _build_reports(str(d), stamp).get(rid)
+    if got is None:
+        return None
+    path, body = got
     try:
-        return _read_report(str(path), st.st_mtime, bs, be, rid)
+        return _read_report(str(path), path.stat().st_mtime, body, rid)
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -520,3 +520,25 @@ def test_crawler_every_same_site_link_resolves(site):
             assert len(seen) < 20000, "the crawl does not end"
     assert not failures, failures[:20]
     assert pages > 300 and len(seen) > 1000
+
+
+# ---------------------------------------------------------------- privacy
+@pytest.fixture(scope="module")
+def pseudonymous_site(tmp_path_factory, start_server):
+    from fupin.config import load_build
+    from fupin.graph.build import build
+
+    out = tmp_path_factory.mktemp("pseudo") / "build"
+    build(load_build(build_dir=out, people="pseudonymous", reason=False))
+    return start_server("--build-dir", str(out), "--workers", "1", "--quiet").base
+
+
+def test_pseudonymous_build_shows_no_names(pseudonymous_site):
+    """The report view reads the build's masked text, never data/."""
+    names = ("扎西平措", "仁青旺修", "仁青永宗", "Zhāxī", "Zhaxi")
+    for path in ("/report/karuo-2021-04-06", "/", "/id/person/karuo-2021-04-06/person-1",
+                 "/search?q=" + quote("扎西"), "/id/place/xizang/qamdo/karuo-qu/karuo-zhen/botuo-cun"):
+        r = get(pseudonymous_site, path, "text/html")
+        assert r.status == 200, path
+        assert not any(n in r.text for n in names), path
+    assert "某某某某" in get(pseudonymous_site, "/report/karuo-2021-04-06", "text/html").text

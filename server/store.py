@@ -361,9 +361,11 @@ class GraphStore:
         its predicates and every linked IRI. Raises ``ValueError`` for a
         malformed IRI."""
         s = _iri(iri)
-        q = (f"SELECT ?p ?o ?g ?bp ?bo WHERE {{ GRAPH ?g {{ {s} ?p ?o "
-             f"OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }} }} }} ORDER BY ?p ?o ?g ?bp ?bo")
-        res = self.query(q, format="json", timeout=timeout, limit=limit * 4)
+        arcs = f"{s} ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }}"
+        # named graphs, and the default graph (triples from --data files without a graph name)
+        q = (f"SELECT ?p ?o ?g ?bp ?bo WHERE {{ {{ GRAPH ?g {{ {arcs} }} }} UNION {{ {arcs} }} }} "
+             f"ORDER BY ?p ?o ?g ?bp ?bo")
+        res = self.query(q, format="json", timeout=timeout, limit=limit * 8)
         merged: OrderedDict[tuple, dict] = OrderedDict()
         for r in res.rows():
             p, o = r["p"].value, r["o"]
@@ -655,4 +657,7 @@ def _build_first(settings: ServeSettings) -> None:
     from fupin.config import load_build
 
     log.info("no build found: building first")
-    build(load_build(root=settings.root, build_dir=settings.build_dir, base_iri=settings.base_iri))
+    try:
+        build(load_build(root=settings.root, build_dir=settings.build_dir, base_iri=settings.base_iri))
+    except Exception as e:  # noqa: BLE001 - the builder's own errors explain themselves
+        raise BuildMissing(f"no build at {settings.path(settings.build_dir)}, and building failed: {e}") from None

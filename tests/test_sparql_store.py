@@ -241,3 +241,10 @@ def test_serve_reloads_a_changed_source(start_server, tmp_path):
     assert "reloaded store" in s.log_text()
     # the same query is answered from the new graph, not from the cache
     assert json.loads(_get(s.url, q)[1])["results"]["bindings"][0]["n"]["value"] == "42"
+
+
+def test_serve_builds_first_when_the_build_is_missing(start_server, tmp_path):
+    s = start_server("--build-dir", str(tmp_path / "fresh-build"))
+    assert (tmp_path / "fresh-build" / "fupin.nq").is_file()
+    status, body = _get(s.url, f"ASK {{ <{KARUO}> ?p ?o }}")
+    assert json.loads(body)["boolean"] is True

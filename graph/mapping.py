@@ -192,6 +192,8 @@ class Emitter:
         slug = self.redact(slug)
         self.groundings.append(Grounding(slug, body, span))
         a = URIRef(f"{self.base}id/annotation/{self.rid}/{slug}")
+        self.triples.add((a, RDFS.label, Literal(f"原文出处：“{span.exact}”", lang="zh")))
+        self.triples.add((a, RDFS.label, Literal(f"Source in the report: “{span.exact}”", lang="en")))
         t, q, pos = URIRef(f"{a}#target"), URIRef(f"{a}#quote"), URIRef(f"{a}#position")
         for trip in [
             (a, RDF.type, OA.Annotation), (a, OA.motivatedBy, OA.describing),
@@ -464,11 +466,35 @@ def _observation(em: Emitter, o, span: Span | None) -> None:
     add(i, FP.aboutEntity, em.iri(o.about) if o.about else None)
     add(i, FP.baseline, em.iri(o.baseline) if o.baseline else None)
     add(i, FP.population, em.iri(o.population) if o.population else None)
-    area = em.by_id[o.area].zh if o.area != NOT_STATED else "未说明地区"
-    area_en = em.by_id[o.area].en if o.area != NOT_STATED else "area not stated"
-    add(i, RDFS.label, Literal(f"{area}：{o.figure}", lang="zh"))
-    add(i, RDFS.label, Literal(f"{area_en}: {o.measure.replace('-', ' ')} {o.value} ({o.unit})",
-                               lang="en"))
-    add(i, FP.generatedLabel, Literal(f"{area_en}: {o.measure.replace('-', ' ')} {o.value} ({o.unit})",
-                                      lang="en"))
+    zh, en = observation_labels(em, o)
+    add(i, RDFS.label, Literal(zh, lang="zh"))
+    em.labels(i, zh, en, en_generated=True)
     em.ground(o.id, i, o.quote, o.source, span)
+
+
+def _onto_label(term, lang: str) -> str:
+    from .vocab import ontology_graph
+    for o in ontology_graph().objects(term, RDFS.label):
+        if o.language == lang:
+            return str(o)
+    return str(term).rsplit("#", 1)[-1]
+
+
+def observation_labels(em: Emitter, o) -> tuple[str, str]:
+    """Readable labels for a figure, from the sheet and the ontology's labels:
+    ``贡西村：分红资金 59.96万元（2020）`` and
+    ``Gongxi Village: dividends paid 599,600 yuan (CNY), 2020``."""
+    area = em.by_id.get(o.area)
+    period = em.by_id.get(o.period)
+    when = time_slug(period.start, period.end, period.instant) if period else None
+    when = when.replace("--", "–").replace("until-", "…–") if when else None
+    m, u = MEASURE[o.measure], UNIT_IRI[o.unit]
+    value = f"{o.value:,}" if o.value == o.value.to_integral_value() else f"{o.value:,f}"
+    qual = {"more-than": "more than ", "about": "about ", "nearly": "nearly "}.get(o.qualifier, "")
+    zh = f"{area.zh if area else '地区未说明'}：{_onto_label(m, 'zh')} {o.figure}"
+    en = (f"{area.en if area else 'area not stated'}: {_onto_label(m, 'en')} "
+          f"{qual}{value} {_onto_label(u, 'en')}")
+    if when:
+        zh += f"（{when}）"
+        en += f", {when}"
+    return zh, en

@@ -167,10 +167,19 @@ def _scan(text: str) -> Analysis:
     return Analysis(form, is_update, tuple(from_graphs), tuple(from_named), tuple(services))
 
 
-@lru_cache(maxsize=2048)
 def analyse(text: str) -> Analysis:
     """Analyse a query or update text (see module docstring). Never raises.
-    Memoised: the view and the store facade both ask, pages repeat queries."""
+    Memoised for texts up to 16 kB: the view and the store facade both ask,
+    pages repeat queries."""
+    return _analyse_cached(text) if len(text) <= 16384 else _analyse(text)
+
+
+@lru_cache(maxsize=1024)
+def _analyse_cached(text: str) -> Analysis:
+    return _analyse(text)
+
+
+def _analyse(text: str) -> Analysis:
     a = _scan(text)
     u = unescape(text)
     if u == text:

@@ -19,6 +19,9 @@ from typing import Callable
 
 access_log = logging.getLogger("fupin.server.access")
 
+MAX_KEY = 65536
+"""Requests with longer bodies or query strings bypass the cache (keys are kept too)."""
+
 CACHEABLE_HEADER = "X-Fupin-Cacheable"
 """Set by a view on a response that may be replayed; removed before sending."""
 
@@ -34,7 +37,8 @@ class ResponseCache:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if self.size <= 0 or environ.get("PATH_INFO") != self.path or method not in ("GET", "POST"):
+        if (self.size <= 0 or environ.get("PATH_INFO") != self.path or method not in ("GET", "POST")
+                or len(environ.get("QUERY_STRING", "")) > MAX_KEY):
             return self.app(environ, start_response)
         body = b""
         if method == "POST":
@@ -42,7 +46,7 @@ class ResponseCache:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 return self.app(environ, start_response)
-            if length > self.max_body or (length == 0 and environ.get("HTTP_TRANSFER_ENCODING")):
+            if length > min(self.max_body, MAX_KEY) or (length == 0 and environ.get("HTTP_TRANSFER_ENCODING")):
                 return self.app(environ, start_response)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)

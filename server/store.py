@@ -42,6 +42,8 @@ from .results import encode
 log = logging.getLogger("fupin.server")
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+MAX_CACHED_QUERY = 65536
+"""Longer queries (in characters) are not cached."""
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 
@@ -314,11 +316,14 @@ class GraphStore:
         if ng is not None and dg is None:
             dg = ()
         key = (sparql, dg, ng, fmt.name if fmt else None, rows, triples, base_iri, self.build_id)
-        hit = self.cache.get(key)
+        if len(sparql) > MAX_CACHED_QUERY:
+            key = None  # keys are kept too: never hold megabytes of query text
+        hit = self.cache.get(key) if key else None
         if hit is not None:
             return Result(hit.form, hit.format, hit.body, hit.count, hit.truncated, hit.limit, cached=True)
         res = self._execute(sparql, a, fmt, dg, ng, t, rows, triples, base_iri)
-        self.cache.put(key, res)
+        if key:
+            self.cache.put(key, res)
         return res
 
     def _format(self, format: Format | str | None, form: str | None) -> Format | None:

@@ -184,10 +184,18 @@ def by_extension(path: str | PurePath, among: Iterable[Format] = FORMATS) -> For
     return by_name(alias, among) if alias else None
 
 
-@lru_cache(maxsize=512)
 def _ranges(accept: str) -> tuple[tuple[str, str, float], ...]:
     """``Accept`` as (type, subtype, q) triples, parameters other than q dropped
-    (memoised: clients send the same few headers over and over)."""
+    (memoised up to 1 kB: clients send the same few headers over and over)."""
+    return _ranges_cached(accept) if len(accept) <= 1024 else _parse_ranges(accept)
+
+
+@lru_cache(maxsize=512)
+def _ranges_cached(accept: str) -> tuple[tuple[str, str, float], ...]:
+    return _parse_ranges(accept)
+
+
+def _parse_ranges(accept: str) -> tuple[tuple[str, str, float], ...]:
     from werkzeug.http import parse_accept_header
 
     out = []
@@ -248,10 +256,16 @@ def negotiate(accept: str | None, candidates: Iterable[Format]) -> Format | None
         return None
     if accept is None or not accept.strip() or not _ranges(accept):
         return candidates[0]
+    if len(accept) <= 1024:
+        return _negotiate_cached(accept, candidates)
     return _negotiate(accept, candidates)
 
 
 @lru_cache(maxsize=512)
+def _negotiate_cached(accept: str, candidates: tuple[Format, ...]) -> Format | None:
+    return _negotiate(accept, candidates)
+
+
 def _negotiate(accept: str, candidates: tuple[Format, ...]) -> Format | None:
     best, best_key = None, (0.0, -1)
     for f in candidates:

@@ -466,6 +466,7 @@ def _observation(em: Emitter, o, span: Span | None) -> None:
     add(i, FP.aboutEntity, em.iri(o.about) if o.about else None)
     add(i, FP.baseline, em.iri(o.baseline) if o.baseline else None)
     add(i, FP.population, em.iri(o.population) if o.population else None)
+    add(i, SKOS.editorialNote, Literal(o.note, lang="en") if o.note else None)
     zh, en = observation_labels(em, o)
     add(i, RDFS.label, Literal(zh, lang="zh"))
     em.labels(i, zh, en, en_generated=True)
@@ -483,7 +484,8 @@ def _onto_label(term, lang: str) -> str:
 def observation_labels(em: Emitter, o) -> tuple[str, str]:
     """Readable labels for a figure, from the sheet and the ontology's labels:
     ``贡西村：分红资金 59.96万元（2020）`` and
-    ``Gongxi Village: dividends paid 599,600 yuan (CNY), 2020``."""
+    ``Gongxi Village: dividends paid 599,600 yuan (CNY), 2020``; counts read
+    ``Mingzhu Huayuan Phase 1 Resettlement Site: 170 households``."""
     area = em.by_id.get(o.area)
     period = em.by_id.get(o.period)
     when = time_slug(period.start, period.end, period.instant) if period else None
@@ -492,8 +494,11 @@ def observation_labels(em: Emitter, o) -> tuple[str, str]:
     value = f"{o.value:,}" if o.value == o.value.to_integral_value() else f"{o.value:,f}"
     qual = {"more-than": "more than ", "about": "about ", "nearly": "nearly "}.get(o.qualifier, "")
     zh = f"{area.zh if area else '地区未说明'}：{_onto_label(m, 'zh')} {o.figure}"
-    en = (f"{area.en if area else 'area not stated'}: {_onto_label(m, 'en')} "
-          f"{qual}{value} {_onto_label(u, 'en')}")
+    place = area.en if area else "area not stated"
+    if o.unit == "number":  # a count reads best as "170 households"
+        en = f"{place}: {qual}{value} {_onto_label(m, 'en')}"
+    else:
+        en = f"{place}: {_onto_label(m, 'en')} {qual}{value} {_onto_label(u, 'en')}"
     if when:
         zh += f"（{when}）"
         en += f", {when}"

@@ -265,6 +265,7 @@ class Observation(Grounded):
     about: Slug | None = Field(None, description="id of the project, event, person or organisation the figure is about")
     baseline: Slug | None = Field(None, description="period id of the baseline, for growth-over-baseline")
     population: Slug | None = Field(None, description="concept id (scheme population): whom the figure counts or averages over, where the report says (建档立卡贫困群众)")
+    note: str | None = Field(None, description="an editorial note for users of the figure (English), e.g. what the report leaves open")
 
     @field_validator("value", mode="before")
     def _exact(cls, v):

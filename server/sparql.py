@@ -31,7 +31,9 @@ from .store import GraphStore, StoreError, UpdateRefused
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.yaml")
-ALLOWED_METHODS = "GET, POST, OPTIONS"
+ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
+ALLOWED_METHODS = ", ".join(ALLOWED)
+"""The ``Allow`` header of ``/sparql``: on OPTIONS, on a 405, in CORS preflights."""
 SD = "http://www.w3.org/ns/sparql-service-description#"
 TRUNCATED_HEADER = "Fupin-Truncated"
 
@@ -76,7 +78,7 @@ def _collect() -> tuple[list[tuple[str, str]], bool]:
     """All protocol parameters as (name, value) pairs, and whether the body
     was a direct query. Raises ``ProtocolError``."""
     url = _decode_pairs(request.query_string, "query string")
-    if request.method == "GET":
+    if _by_get():
         return url, False
     mt = request.mimetype
     if not mt:
@@ -100,12 +102,17 @@ def _collect() -> tuple[list[tuple[str, str]], bool]:
                              f"or application/sparql-query")
 
 
+def _by_get() -> bool:
+    """GET, or HEAD (answered as GET without the body)."""
+    return request.method in ("GET", "HEAD")
+
+
 def _values(pairs, name: str) -> list[str]:
     return [v for k, v in pairs if k == name]
 
 
 # ---------------------------------------------------------------- views
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@bp.route("/sparql", methods=list(ALLOWED))
 def endpoint() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204, headers={"Allow": ALLOWED_METHODS})
@@ -121,7 +128,7 @@ def _answer() -> Response:
     pairs, _direct = _collect()
     updates = _values(pairs, "update")
     if updates:
-        if request.method == "GET":
+        if _by_get():
             raise ProtocolError(400, "updates cannot be sent by GET (and this endpoint is read-only)")
         raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are not allowed")
     queries = _values(pairs, "query")
@@ -135,7 +142,7 @@ def _answer() -> Response:
     query = queries[0]
     a = analyse(query)
     if a.is_update:
-        if request.method == "GET":
+        if _by_get():
             raise ProtocolError(400, "updates cannot be sent by GET (and this endpoint is read-only)")
         raise UpdateRefused()
     overrides = _values(pairs, "format") + _values(pairs, "output") + _values(pairs, "results")
@@ -152,7 +159,7 @@ def _answer() -> Response:
             if fmt is None:
                 raise ProtocolError(406, f"none of the acceptable types (Accept: {accept}) fits a {a.form} "
                                          f"query; this endpoint offers {formats.names(fits)}")
-            if request.method == "GET" and _prefers_html(accept, fmt):
+            if _by_get() and _prefers_html(accept, fmt):
                 return _ui(query)
     timeout = None
     t_values = _values(pairs, "timeout")
@@ -170,7 +177,7 @@ def _answer() -> Response:
                              timeout=timeout, base_iri=endpoint_url())
     except ValueError as e:
         raise ProtocolError(406, str(e)) from None
-    headers = {"Vary": "Accept", CACHEABLE_HEADER: "1"}
+    headers = _cacheable({"Vary": "Accept"})
     if res.truncated:
         unit = "rows" if res.form == "SELECT" else "triples"
         headers[TRUNCATED_HEADER] = f"{res.limit} {unit}"
@@ -201,7 +208,16 @@ def _no_query(accept: str | None) -> Response:
                                   "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
                         if rdf.name in ("ttl", "trig") else None)
     g.log_extra = " service-description"
-    return Response(body, 200, headers={"Vary": "Accept", CACHEABLE_HEADER: "1"}, content_type=rdf.content_type)
+    return Response(body, 200, headers=_cacheable({"Vary": "Accept"}), content_type=rdf.content_type)
+
+
+def _cacheable(headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` with the mark that lets the response cache keep the
+    answer. Not on HEAD: the cache passes HEAD through untouched, so the
+    mark would reach the client."""
+    if request.method != "HEAD":
+        headers[CACHEABLE_HEADER] = "1"
+    return headers
 
 
 def endpoint_url() -> str:
@@ -267,8 +283,11 @@ def _ui(query: str | None) -> Response:
 @bp.after_app_request
 def _cors(resp: Response) -> Response:
     """CORS on /sparql, errors included (any origin: the data is public and
-    the endpoint read-only, no credentials)."""
+    the endpoint read-only, no credentials); a 405 lists the same methods
+    as OPTIONS (routing's own list is unordered)."""
     if request.path.rstrip("/") == "/sparql":
+        if resp.status_code == 405:
+            resp.headers["Allow"] = ALLOWED_METHODS
         resp.headers["Access-Control-Allow-Origin"] = "*"
         resp.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Content-Type, Vary"
         if request.method == "OPTIONS":

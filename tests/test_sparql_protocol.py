@@ -423,3 +423,32 @@ def test_one_log_line_per_request(sparql_server):
     assert len(lines) == 1
     line = lines[0]
     assert "GET /sparql" in line and " 200 " in line and "ms" in line and "B" in line
+
+
+# ---------------------------------------------------------------- HEAD, OPTIONS, 405
+@pytest.mark.parametrize("path", [
+    "?" + urlencode({"query": ASK_ALL}),
+    "?" + urlencode({"query": SELECT_LABELS, "format": "csv"}),
+    "",  # the service description
+])
+def test_head_answers_like_get_without_a_body(sparql_server, path):
+    accept = {"Accept": "text/turtle"} if not path else {}
+    gs, gh, gbody = request(sparql_server, "GET", path, headers=accept)
+    hs, hh, hbody = request(sparql_server, "HEAD", path, headers=accept)
+    assert gs == hs == 200 and gbody and hbody == b""
+    for name in ("content-type", "content-length", "vary", "access-control-allow-origin", "fupin-truncated"):
+        assert hh.get(name) == gh.get(name), name
+    assert not any(k.startswith("x-fupin") for k in hh)
+    # HEAD is a GET: an update is refused as by GET, not asked for a Content-Type
+    status, _, _ = request(sparql_server, "HEAD", "?" + urlencode({"update": "CLEAR ALL"}))
+    assert status == 400
+
+
+def test_options_and_405_list_the_same_methods(sparql_server):
+    _, h, _ = request(sparql_server, "OPTIONS")
+    allowed = h["allow"]
+    assert [m.strip() for m in allowed.split(",")] == ["GET", "HEAD", "POST", "OPTIONS"]
+    assert h["access-control-allow-methods"] == allowed
+    for method in ("PUT", "DELETE", "PATCH"):
+        status, h405, _ = request(sparql_server, method, "", b"x", {"Content-Type": "text/plain"})
+        assert status == 405 and h405["allow"] == allowed, method

@@ -19,8 +19,9 @@ IRI it links to. Every answer has ``Vary: Accept, Accept-Language``, a weak
 clients that accept it; RDF answers carry CORS headers.
 
 Also here, shared with ``site``: the reader's language, label choice,
-links, value formatting (``599600`` CNY → ``599,600 元 (59.96 万元)``), the
-report-text lookup and the conditional-response helpers.
+links, value formatting (``599600`` CNY → ``599,600 元 (59.96 万元)``, for an
+English reader ``599,600 yuan``), the report-text lookup and the
+conditional-response helpers.
 """
 from __future__ import annotations
 
@@ -507,20 +508,32 @@ QUALIFIER_TEXT = {
     FP + "About": ("约", "about"), FP + "MoreThan": ("超过", "more than"),
     FP + "Nearly": ("近", "nearly"), FP + "Exact": ("", ""),
 }
-UNIT_TEXT = {CUR + "CNY": "元", UNIT + "KiloM": "km", UNIT + "M2": "m²", UNIT + "PERCENT": "%", UNIT + "NUM": ""}
+UNIT_TEXT: dict[str, tuple[str, str]] = {
+    CUR + "CNY": ("元", "yuan"), UNIT + "KiloM": ("km", "km"), UNIT + "M2": ("m²", "m²"),
+    UNIT + "PERCENT": ("%", "%"), UNIT + "NUM": ("", ""),
+}
+"""The unit written after a figure: (zh, en)."""
+YUAN_MAGNITUDES: dict[str, tuple[tuple[int, str], ...]] = {
+    "zh": ((100_000_000, "亿元"), (10_000, "万元")),
+    "en": ((1_000_000_000, "billion"), (1_000_000, "million")),
+}
+"""Large yuan amounts are repeated in the reader's own magnitudes, largest first."""
 
 
 def format_amount(value: str, unit: str | None = None, qualifier: str | None = None,
-                  lang: str = "en") -> str:
-    """A figure for people: digits grouped, the unit, large yuan amounts also
-    in 万/亿, the qualifier in words.
+                  lang: str = "zh") -> str:
+    """A figure for people in the reader's language (``zh``, else English):
+    digits grouped, the unit, large yuan amounts also in 万/亿 (in millions
+    and billions for English readers), the qualifier in words.
 
     >>> format_amount("599600", CUR + "CNY")
     '599,600 元 (59.96 万元)'
-    >>> format_amount("553000000", CUR + "CNY")
+    >>> format_amount("553000000", CUR + "CNY", lang="zh")
     '553,000,000 元 (5.53 亿元)'
+    >>> format_amount("553000000", CUR + "CNY", lang="en")
+    '553,000,000 yuan (553 million)'
     >>> format_amount("1700", CUR + "CNY", FP + "MoreThan", "en")
-    'more than 1,700 元'
+    'more than 1,700 yuan'
     >>> format_amount("1166.5", UNIT + "KiloM")
     '1,166.5 km'
     >>> format_amount("248", UNIT + "PERCENT")
@@ -529,19 +542,20 @@ def format_amount(value: str, unit: str | None = None, qualifier: str | None = N
     d = _dec(value)
     if d is None:
         return value
+    i = 0 if lang == "zh" else 1
     text = group_digits(d)
-    u = UNIT_TEXT.get(unit or "", "")
+    u = UNIT_TEXT.get(unit or "", ("", ""))[i]
     if u:
         text += " " + u
     if unit == CUR + "CNY":
-        if abs(d) >= Decimal(100_000_000):
-            text += f" ({_short(d / Decimal(100_000_000))} 亿元)"
-        elif abs(d) >= Decimal(10_000):
-            text += f" ({_short(d / Decimal(10_000))} 万元)"
+        for size, word in YUAN_MAGNITUDES["zh" if i == 0 else "en"]:
+            if abs(d) >= size:
+                text += f" ({_short(d / Decimal(size))} {word})"
+                break
     if qualifier in QUALIFIER_TEXT:
-        word = QUALIFIER_TEXT[qualifier][0 if lang == "zh" else 1]
+        word = QUALIFIER_TEXT[qualifier][i]
         if word:
-            text = f"{word} {text}" if lang == "en" else f"{word}{text}"
+            text = f"{word}{text}" if i == 0 else f"{word} {text}"
     return text
 
 

@@ -882,5 +882,8 @@ def download(name: str) -> Response:
         mime = f.content_type if f else "application/octet-stream"
     resp = send_file(path, mimetype=mime, conditional=True, etag=True, max_age=0,
                      download_name=name, as_attachment=False)
+    # werkzeug appends "; charset=utf-8" to a text/* mimetype even when it
+    # has one: send the Content-Type exactly as the formats table gives it
+    resp.headers["Content-Type"] = mime
     resp.headers["Access-Control-Allow-Origin"] = "*"
     return resp

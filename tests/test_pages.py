@@ -253,12 +253,37 @@ def test_place_page_breadcrumbs_children_figures_provenance(site):
 
 def test_literals_formatted_with_unit_period_and_qualifier(site):
     html = get(site, "/id/obs/karuo-2021-04-06/industry-income-increase?lang=en", "text/html").text
-    assert "more than 1,700 元" in html
+    assert "more than 1,700 yuan" in html
     html = get(site, "/id/obs/karuo-2021-04-06/industry-funds-invested?lang=en", "text/html").text
-    assert "553,000,000 元 (5.53 亿元)" in html
+    assert "553,000,000 yuan (553 million)" in html
+    assert "553,000,000 元" not in html and "5.53 亿元" not in html  # the printed "5.53亿元" stays
     assert "cumulative flow" in html and "2016-04-06" in html
     html = get(site, "/id/obs/karuo-2021-04-06/road-length?lang=en", "text/html").text
     assert "1,166.5 km" in html
+    # the same figures for a Chinese reader
+    html = get(site, "/id/obs/karuo-2021-04-06/industry-funds-invested?lang=zh", "text/html").text
+    assert "553,000,000 元 (5.53 亿元)" in html and "yuan (553" not in html
+    html = get(site, "/id/obs/karuo-2021-04-06/industry-income-increase", "text/html").text
+    assert "超过1,700 元" in html
+
+
+def test_english_pages_show_figures_in_english(site):
+    """Every figure the server formats (the value card, property values,
+    figure tables, chart values and chart descriptions) in the reader's
+    language: yuan/million/billion in English, 元/万元/亿元 in Chinese."""
+    shown = re.compile(r'<p class="big">([^<]*)<|<span class="num">([^<]*)<|class="val">([^<]*)<'
+                       r'|class="bar-value[^"]*">([^<]*)<|<desc[^>]*>([^<]*)<')
+    for path in (path_of(KARUO), path_of(GONGXI), "/", "/id/obs/karuo-2021-04-06/industry-funds-invested",
+                 "/id/obs/karuo-2021-04-06/per-capita-net-income"):
+        en = ["".join(m) for m in shown.findall(get(site, path + "?lang=en", "text/html").text)]
+        zh = ["".join(m) for m in shown.findall(get(site, path + "?lang=zh", "text/html").text)]
+        money = re.compile(r"\byuan\b|元")
+        money_en, money_zh = [x for x in en if money.search(x)], [x for x in zh if money.search(x)]
+        assert money_en and len(money_en) == len(money_zh), path
+        assert not [x for x in money_en if re.search("[元万亿]", x)], path
+        assert not [x for x in money_zh if "yuan" in x or "million" in x], path
+    html = get(site, "/id/obs/karuo-2021-04-06/per-capita-net-income?lang=en", "text/html").text
+    assert '<p class="big">7,427.75 yuan</p>' in html
 
 
 def test_types_labelled_including_inferred_superclasses(site):
@@ -405,7 +430,8 @@ def test_charts_never_add_up_figures(site):
     html = get(site, "/?lang=en", "text/html").text
     invest = re.search(r'<figure class="chart" id="chart-investment">.*?</figure>', html, re.S).group(0)
     values = re.findall(r'class="bar-value[^"]*">([^<]+)<', invest)
-    assert values == ["9,486,000,000 元 (94.86 亿元)", "553,000,000 元 (5.53 亿元)", "159,000,000 元 (1.59 亿元)"]
+    assert values == ["9,486,000,000 yuan (9.49 billion)", "553,000,000 yuan (553 million)",
+                      "159,000,000 yuan (159 million)"]
     reset = re.search(r'<figure class="chart" id="chart-resettlement">.*?</figure>', html, re.S).group(0)
     assert re.findall(r'class="bar-value[^"]*">([^<]+)<', reset) == ["1,792", "170", "7,710", "358"]
     assert "1,962" not in reset and "8,068" not in reset  # 1792+170, 7710+358
@@ -450,6 +476,18 @@ def test_dataset_page_downloads_and_void(site):
     assert (rdflib.URIRef(BASE + "id/dataset"), rdflib.RDF.type, rdflib.URIRef("http://rdfs.org/ns/void#Dataset")) in g
     assert get(site, "/.well-known/void", "application/ld+json").header("Content-Type").startswith("application/ld+json")
     assert get(site, "/.well-known/void", BROWSER).header("Content-Type").startswith("text/html")
+
+
+@pytest.mark.parametrize("name,ctype", [
+    ("observations.csv", "text/csv; charset=utf-8"), ("fupin.ttl", "text/turtle; charset=utf-8"),
+    ("void.ttl", "text/turtle; charset=utf-8"), ("fupin.rdf", "application/rdf+xml; charset=utf-8"),
+    ("fupin.nt", "application/n-triples"), ("fupin.jsonld", "application/ld+json"),
+    ("fupin.ttl.gz", "application/gzip"),
+])
+def test_downloads_name_their_charset_once(site, name, ctype):
+    for method in ("GET", "HEAD"):
+        r = get(site, "/download/" + name, method=method)
+        assert r.status == 200 and r.header("Content-Type") == ctype, (method, r.header("Content-Type"))
 
 
 def test_pages_render_fast(site):

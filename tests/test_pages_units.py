@@ -20,13 +20,19 @@ def test_docstring_examples():
 
 
 @pytest.mark.parametrize("value,unit,qual,lang,out", [
-    ("599600", CUR + "CNY", None, "en", "599,600 元 (59.96 万元)"),
+    ("599600", CUR + "CNY", None, "zh", "599,600 元 (59.96 万元)"),
+    ("599600", CUR + "CNY", None, "en", "599,600 yuan"),
     ("120000", CUR + "CNY", None, "zh", "120,000 元 (12 万元)"),
-    ("9209100", CUR + "CNY", None, "en", "9,209,100 元 (920.91 万元)"),
-    ("9486000000", CUR + "CNY", None, "en", "9,486,000,000 元 (94.86 亿元)"),
-    ("1530", CUR + "CNY", None, "en", "1,530 元"),
-    ("7427.75", CUR + "CNY", None, "en", "7,427.75 元"),
-    ("1700", CUR + "CNY", FP + "MoreThan", "en", "more than 1,700 元"),
+    ("9209100", CUR + "CNY", None, "zh", "9,209,100 元 (920.91 万元)"),
+    ("9209100", CUR + "CNY", None, "en", "9,209,100 yuan (9.21 million)"),
+    ("553000000", CUR + "CNY", None, "zh", "553,000,000 元 (5.53 亿元)"),
+    ("553000000", CUR + "CNY", None, "en", "553,000,000 yuan (553 million)"),
+    ("9486000000", CUR + "CNY", None, "zh", "9,486,000,000 元 (94.86 亿元)"),
+    ("9486000000", CUR + "CNY", None, "en", "9,486,000,000 yuan (9.49 billion)"),
+    ("1530", CUR + "CNY", None, "en", "1,530 yuan"),
+    ("7427.75", CUR + "CNY", None, "en", "7,427.75 yuan"),
+    ("7427.75", CUR + "CNY", None, "zh", "7,427.75 元"),
+    ("1700", CUR + "CNY", FP + "MoreThan", "en", "more than 1,700 yuan"),
     ("1700", CUR + "CNY", FP + "MoreThan", "zh", "超过1,700 元"),
     ("300", UNIT + "NUM", FP + "About", "en", "about 300"),
     ("50", UNIT + "NUM", FP + "Nearly", "zh", "近50"),
@@ -39,6 +45,13 @@ def test_docstring_examples():
 ])
 def test_format_amount(value, unit, qual, lang, out):
     assert pages.format_amount(value, unit, qual, lang) == out
+
+
+@pytest.mark.parametrize("value", ["599600", "553000000", "9486000000", "7427.75", "1700"])
+@pytest.mark.parametrize("qual", [None, FP + "MoreThan", FP + "About"])
+def test_english_figures_have_no_chinese_units(value, qual):
+    text = pages.format_amount(value, CUR + "CNY", qual, "en")
+    assert "yuan" in text and not any(c in text for c in "元万亿约超近"), text
 
 
 def test_group_digits_keeps_decimals_exact():

@@ -49,8 +49,8 @@ def create_app(settings: ServeSettings | None = None, test_config: dict[str, Any
 
     from .httpcache import ResponseCache
 
-    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: store.build_id, size=settings.cache_size,
-                                 max_body=settings.max_body)
+    app.wsgi_app = app.extensions["fupin.httpcache"] = ResponseCache(
+        app.wsgi_app, lambda: store.build_id, size=settings.cache_size, max_body=settings.max_body)
     from . import pages, site  # linked-data and site pages (issue 4)
     app.register_blueprint(pages.bp); app.register_blueprint(site.bp)
 

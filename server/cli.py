@@ -65,6 +65,9 @@ def serve(quiet: bool, **flags) -> None:
     server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
                                     max_request_body_size=max(settings.max_body * 4, 1 << 20),
                                     ident="fupin", **_proxy_options(settings.trusted_proxy))
+    from .httpcache import install
+
+    install(server, app.extensions["fupin.httpcache"])  # cache hits answered on waitress's loop thread
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
     click.echo(f"fupin: serving http://{host}:{server.effective_port}/sparql", err=False)
     sys.stdout.flush()

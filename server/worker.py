@@ -4,20 +4,25 @@ deadline and starts a fresh one.
 
 pyoxigraph cannot cancel a running query and ignores signals while it runs,
 so isolation in a process is the only real stop. Each worker is a plain
-``python -m fupin.server.worker FD STORE`` subprocess talking over a socket
-pair (no multiprocessing start-method magic: safe with the server's threads,
-never re-imports the caller's ``__main__``).
+``python -m fupin.server.worker FD STORE`` subprocess talking over a Unix
+socket pair (no multiprocessing start-method magic: safe with the server's
+threads, never re-imports the caller's ``__main__``).
 
-Protocol on the pipe: the worker sends ``("ready", pid)`` once the store is
+Protocol on the socket: pickled messages, each preceded by its length (8
+bytes, big-endian). The worker sends ``("ready", pid)`` once the store is
 open (or ``("fatal", message)``), then answers each job dict with
-``("ok", body, count, truncated, form)``, ``("syntax", message)`` or
-``("error", message)``.
+``("ok", body, count, truncated, form, format)``, ``("syntax", message)`` or
+``("error", message)``. The parent reads an answer with the deadline as the
+socket's timeout (one poll inside each ``recv``, no selector per call).
 """
 from __future__ import annotations
 
 import logging
 import os
+import pickle
 import queue
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -40,7 +45,59 @@ class WorkerFailure(Exception):
     """A worker died or could not start."""
 
 
-def _serve(conn, store_path: str) -> None:
+_HEAD = struct.Struct("!Q")
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _Conn:
+    """One end of the socket pair: length-prefixed pickles."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+
+    def send(self, obj) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) < 65536:
+            self.sock.sendall(_HEAD.pack(len(data)) + data)
+        else:
+            self.sock.sendall(_HEAD.pack(len(data)))
+            self.sock.sendall(data)
+
+    def recv(self, deadline: float | None = None):
+        """The next message; ``_Deadline`` past ``deadline`` (monotonic),
+        ``EOFError`` when the other end is gone."""
+        buf = self._read(65536, deadline, exact=False)
+        n = _HEAD.unpack_from(buf)[0]
+        if len(buf) - 8 < n:
+            buf += self._read(n - (len(buf) - 8), deadline, exact=True)
+        return pickle.loads(memoryview(buf)[8:8 + n])
+
+    def _read(self, n: int, deadline: float | None, exact: bool) -> bytes:
+        out = bytearray()
+        while True:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _Deadline
+                self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(n - len(out) if exact else n)
+            except socket.timeout:
+                raise _Deadline from None
+            if not chunk:
+                raise EOFError("the worker closed its socket")
+            out += chunk
+            if (len(out) >= n) if exact else (len(out) >= 8):
+                return bytes(out)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _serve(conn: _Conn, store_path: str) -> None:
     """Worker main loop (runs in the child)."""
     try:
         import pyoxigraph as ox
@@ -56,7 +113,7 @@ def _serve(conn, store_path: str) -> None:
     while True:
         try:
             job = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, pickle.UnpicklingError):
             return
         if job is None:
             return
@@ -128,20 +185,20 @@ class WorkerPool:
             return sorted(self._workers)
 
     def _add(self) -> None:
-        from multiprocessing import Pipe
-
-        parent, child = Pipe()
-        fd = child.fileno()
+        ps, cs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        parent = _Conn(ps)
+        fd = cs.fileno()
         proc = subprocess.Popen([sys.executable, "-m", "fupin.server.worker", str(fd), self.store_path],
                                 pass_fds=[fd], stdin=subprocess.DEVNULL, close_fds=True)
-        child.close()
+        cs.close()
         try:
-            if not parent.poll(self.start_timeout):
-                raise WorkerFailure("query worker did not start in time")
-            msg = parent.recv()
+            try:
+                msg = parent.recv(time.monotonic() + self.start_timeout)
+            except _Deadline:
+                raise WorkerFailure("query worker did not start in time") from None
             if msg[0] != "ready":
                 raise WorkerFailure(f"query worker failed: {msg[1]}")
-        except (WorkerFailure, EOFError, OSError) as e:
+        except (WorkerFailure, EOFError, OSError, pickle.UnpicklingError) as e:
             self._last_error = str(e)
             log.error("%s", e)
             proc.kill()
@@ -181,14 +238,16 @@ class WorkerPool:
         except queue.Empty:
             raise QueryTimeout(timeout, None) from None
         try:
+            if deadline <= time.monotonic():
+                raise _Deadline
+            w.conn.sock.settimeout(max(0.001, deadline - time.monotonic()))
             w.conn.send(job)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not w.conn.poll(remaining):
-                log.warning("query passed its %g s deadline; killing worker %d", timeout, w.pid)
-                self._replace(w)
-                raise QueryTimeout(timeout, w.pid)
-            reply = w.conn.recv()
-        except (EOFError, OSError) as e:
+            reply = w.conn.recv(deadline)
+        except (_Deadline, socket.timeout):
+            log.warning("query passed its %g s deadline; killing worker %d", timeout, w.pid)
+            self._replace(w)
+            raise QueryTimeout(timeout, w.pid) from None
+        except (EOFError, OSError, pickle.UnpicklingError) as e:
             self._replace(w)
             raise WorkerFailure(f"query worker {w.pid} died: {e}") from None
         self._idle.put(w)
@@ -215,9 +274,7 @@ class WorkerPool:
 
 def main(argv: list[str]) -> None:
     """Entry point of a worker subprocess: ``FD STORE_PATH``."""
-    from multiprocessing.connection import Connection
-
-    _serve(Connection(int(argv[0])), argv[1])
+    _serve(_Conn(socket.socket(fileno=int(argv[0]))), argv[1])
 
 
 if __name__ == "__main__":

@@ -196,6 +196,7 @@ UI: dict[str, dict[str, str]] = {
         "source_sentence": "原文语句", "in_report": "在原文中查看", "outside_sources": "外部来源",
         "downloads": "下载", "query_this": "在 SPARQL 查询界面中查询", "data_formats": "数据格式",
         "not_found": "未找到", "not_found_text": "本数据集中没有这个 IRI。", "printed": "原文写作",
+        "no_page": "这个地址没有页面。", "no_file": "没有这个文件，可下载的文件见数据集页面。",
         "read_report": "阅读原文（标注视图）", "qualifier": "限定", "flow": "存量/流量",
         "other_language": "其他语言", "pinyin": "拼音", "of": "共", "items": "项",
         "not_acceptable": "无法提供所请求的格式", "bad_request": "请求无效",
@@ -218,6 +219,8 @@ UI: dict[str, dict[str, str]] = {
         "downloads": "Downloads", "query_this": "Query this in the SPARQL UI",
         "data_formats": "Data formats", "not_found": "Not found",
         "not_found_text": "This IRI is not in the dataset.", "printed": "printed as",
+        "no_page": "There is no page at this address.",
+        "no_file": "There is no such file; the dataset page lists the downloads.",
         "read_report": "Read the report (annotated view)", "qualifier": "Qualifier", "flow": "Stock/flow",
         "other_language": "Other language", "pinyin": "Pinyin", "of": "of", "items": "items",
         "not_acceptable": "Not acceptable", "bad_request": "Bad request",
@@ -778,16 +781,28 @@ COMPRESSIBLE = ("text/", "application/ld+json", "application/json", "application
                 "application/javascript")
 
 
+def _vary(resp: Response, header: str) -> None:
+    vary = [v.strip() for v in resp.headers.get("Vary", "").split(",") if v.strip()]
+    if header not in vary:
+        vary.append(header)
+    resp.headers["Vary"] = ", ".join(vary)
+
+
 def compress(resp: Response) -> Response:
-    """gzip a buffered textual answer for a client that accepts gzip."""
+    """gzip a buffered textual answer for a client that accepts gzip.
+
+    Such an answer varies on ``Accept-Encoding``, and so does a 304 from
+    ``conditional``: a 304 carries the ``Vary`` of the 200 it stands for
+    (RFC 9110 §15.4.5), and every answer those views revalidate (HTML, RDF,
+    JSON) is compressible. (``send_file``'s 304s have no ``Vary`` and keep none.)"""
+    if resp.status_code == 304 and "Vary" in resp.headers:
+        _vary(resp, "Accept-Encoding")
+        return resp
     if (resp.direct_passthrough or resp.status_code != 200 or "Content-Encoding" in resp.headers
             or not resp.mimetype or not resp.mimetype.startswith(COMPRESSIBLE)
             or request.method == "HEAD" and resp.content_length is None):
         return resp
-    vary = [v.strip() for v in resp.headers.get("Vary", "").split(",") if v.strip()]
-    if "Accept-Encoding" not in vary:
-        vary.append("Accept-Encoding")
-    resp.headers["Vary"] = ", ".join(vary)
+    _vary(resp, "Accept-Encoding")
     if request.accept_encodings["gzip"] <= 0:
         return resp
     data = resp.get_data()
@@ -864,6 +879,15 @@ def error_page(status: int, title_key: str, message: str, *, iri: str | None = N
     resp.headers["Vary"] = "Accept, Accept-Language"
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.app_errorhandler(404)
+def not_found(e) -> Response:
+    """Every 404 of the app, also for paths no view matches (``/id/``, an
+    encoded ``..%2F``, a missing static file): the site's own error, HTML or
+    plain text by ``Accept``, in the reader's language, with ``Vary``."""
+    key = "no_file" if request.path.startswith("/download/") else "no_page"
+    return security_headers(error_page(404, "not_found", t(key)))
 
 
 def chrome(**extra: Any) -> dict[str, Any]:

@@ -869,10 +869,10 @@ def _dataset_or_void(html_default: bool) -> Response:
 @bp.route("/download/<name>", methods=["GET"])
 def download(name: str) -> Response:
     if not DOWNLOAD.match(name) or P.settings().endpoint:
-        return error_page(404, "not_found", t("not_found_text"))
+        return error_page(404, "not_found", t("no_file"))
     path = build_dir() / name
     if not path.is_file():
-        return error_page(404, "not_found", t("not_found_text"))
+        return error_page(404, "not_found", t("no_file"))
     if name.endswith(".gz"):
         mime = "application/gzip"
     elif name.endswith(".csv"):

@@ -341,6 +341,22 @@ def test_etag_and_last_modified_revalidate(site):
         assert get(site, path, "text/html", If_None_Match=r.header("ETag")).status == 304, path
 
 
+@pytest.mark.parametrize("path,accept", [
+    (path_of(KARUO), "text/html"), (path_of(KARUO), "text/turtle"), (path_of(OBS), "application/ld+json"),
+    ("/", "text/html"), ("/ontology", "text/html"), ("/dataset", "text/turtle"), ("/search.json?q=x", "*/*"),
+    ("/report/karuo-2021-04-06", "text/html"),
+])
+def test_304_carries_the_vary_and_etag_of_the_200(site, path, accept):
+    for encoding in ({}, {"Accept_Encoding": "gzip"}):
+        full = get(site, path, accept, **encoding)
+        assert full.status == 200 and "Accept-Encoding" in full.header("Vary")
+        for cond in ({"If_None_Match": full.header("ETag")}, {"If_Modified_Since": full.header("Last-Modified")}):
+            nm = get(site, path, accept, **encoding, **cond)
+            assert nm.status == 304, (path, cond)
+            assert nm.header("Vary") == full.header("Vary"), (path, cond)
+            assert nm.header("ETag") == full.header("ETag"), (path, cond)
+
+
 def test_head_and_gzip(site):
     full = get(site, path_of(KARUO), "text/html")
     head = get(site, path_of(KARUO), "text/html", method="HEAD")
@@ -379,6 +395,32 @@ def test_404_html_for_browsers_plain_for_others(site):
     assert r.status == 404 and r.header("Content-Type").startswith("text/html") and "<h1>" in r.text
     r = get(site, "/id/place/nowhere", "text/turtle")
     assert r.status == 404 and r.header("Content-Type").startswith("text/plain")
+
+
+NOT_FOUND = ["/download/nope.ttl", "/id/", "/report/..%2F..%2Fetc", "/download/..%2Fbuild", "/no/such/page",
+             "/static/pages/nope.css", "/id/place/nowhere"]
+
+
+@pytest.mark.parametrize("path", NOT_FOUND)
+def test_every_404_is_the_sites_own(site, path):
+    sep = "&" if "?" in path else "?"
+    for accept, lang, heading in ((BROWSER, "en", "<h1>404 · Not found</h1>"), (BROWSER, "zh", "<h1>404 · 未找到</h1>"),
+                                  ("text/plain", "en", "404 Not found: "), ("*/*", "zh", "404 Not found: ")):
+        for how in ({"Accept_Language": lang}, {"query": f"{sep}lang={lang}"}):
+            r = get(site, path + how.get("query", ""), accept, **{k: v for k, v in how.items() if k != "query"})
+            assert r.status == 404, (path, accept)
+            assert r.header("Content-Type").startswith("text/html" if accept == BROWSER else "text/plain")
+            assert heading in r.text and "requested URL was not found" not in r.text, (path, r.text[:200])
+            assert {"Accept", "Accept-Language"} <= {v.strip() for v in r.header("Vary").split(",")}
+            message = r.text if accept != BROWSER else re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", r.text, re.S).group(1)
+            assert re.search("[\u4e00-\u9fff]", message) if lang == "zh" else message.isascii(), (path, message)
+
+
+def test_a_missing_download_is_a_missing_file(site):
+    for path in ("/download/nope.ttl", "/download/fupin.xyz", "/download/..%2Fbuild"):
+        en = get(site, path, "text/plain", Accept_Language="en").text
+        zh = get(site, path, "text/plain", Accept_Language="zh").text
+        assert "no such file" in en and "文件" in zh and "IRI" not in en + zh, (path, en, zh)
 
 
 def test_forwarded_host_in_absolute_urls_html_links_relative(site):

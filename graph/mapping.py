@@ -184,7 +184,8 @@ class Emitter:
     def ground(self, slug: str, body: URIRef, quote: str | None, source: str | None,
                span: Span | None) -> None:
         """Provenance of one fact group: an annotation on its span, or the source."""
-        self.add(body, PROV.wasDerivedFrom, self.article if quote else None)
+        if body != self.article:
+            self.add(body, PROV.wasDerivedFrom, self.article if quote else None)
         if source:
             self.add(body, DCTERMS.source, self.iri(source))
         if span is None:
@@ -230,6 +231,14 @@ def time_slug(start: dt.date | None, end: dt.date, instant: bool) -> str:
     if whole_years:
         return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
     return f"{start.isoformat()}--{end.isoformat()}"
+
+
+def period_label(start: dt.date | None, end: dt.date, instant: bool) -> str:
+    """``2019``, ``2016–2020``, ``2016-04-06 – 2021-04-06``, ``… – 2021-04-06``."""
+    slug = time_slug(start, end, instant)
+    if "--" in slug or slug.startswith("until-"):
+        return slug.replace("--", " – ").replace("until-", "… – ")
+    return slug.replace("-", "–") if len(slug) == 9 else slug
 
 
 def number_literal(v: Decimal) -> Literal:
@@ -434,9 +443,7 @@ def _period(em: Emitter, p: Period, span: Span | None) -> None:
         _instant(em, p.end)
     else:
         em.add(i, RDF.type, TIME.ProperInterval)
-        slug = time_slug(p.start, p.end, False)
-        label = slug.replace("--", " – ").replace("until-", "… – ")
-        em.add(i, RDFS.label, Literal(label))
+        em.add(i, RDFS.label, Literal(period_label(p.start, p.end, False)))
         if p.start:
             em.add(i, TIME.hasBeginning, _instant(em, p.start))
         else:
@@ -488,8 +495,7 @@ def observation_labels(em: Emitter, o) -> tuple[str, str]:
     ``Mingzhu Huayuan Phase 1 Resettlement Site: 170 households``."""
     area = em.by_id.get(o.area)
     period = em.by_id.get(o.period)
-    when = time_slug(period.start, period.end, period.instant) if period else None
-    when = when.replace("--", "–").replace("until-", "…–") if when else None
+    when = period_label(period.start, period.end, period.instant) if period else None
     m, u = MEASURE[o.measure], UNIT_IRI[o.unit]
     value = f"{o.value:,}" if o.value == o.value.to_integral_value() else f"{o.value:,f}"
     qual = {"more-than": "more than ", "about": "about ", "nearly": "nearly "}.get(o.qualifier, "")

@@ -138,6 +138,19 @@ def for_query_form(form: str) -> tuple[Format, ...]:
     raise ValueError(f"unknown query form {form!r}")
 
 
+def query_form_phrase(form: str | None) -> str:
+    """``ASK`` → ``an ASK query``, ``SELECT`` → ``a SELECT query``: the
+    query form with its article, for messages (``this query`` without one).
+
+    >>> query_form_phrase("ask"), query_form_phrase("CONSTRUCT"), query_form_phrase(None)
+    ('an ASK query', 'a CONSTRUCT query', 'this query')
+    """
+    if not form:
+        return "this query"
+    form = form.upper()
+    return f"{'an' if form[0] in 'AEIOU' else 'a'} {form} query"
+
+
 def _base(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 

@@ -15,6 +15,9 @@ the pages use); ``/sparql#query=…`` works too (YASGUI's own share links).
 """
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -26,7 +29,7 @@ from fupin.graph import formats
 
 from .analysis import analyse
 from .httpcache import CACHEABLE_HEADER
-from .store import GraphStore, StoreError, UpdateRefused
+from .store import GraphStore, QuerySyntaxError, StoreError, UpdateRefused
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
@@ -152,29 +155,25 @@ def _answer() -> Response:
         if overrides:
             fmt = formats.override(overrides, fits)
             if fmt is None:
-                raise ProtocolError(406, f"format={overrides[0]} does not fit a {a.form} query; use one of "
-                                         f"{formats.names(fits)}")
+                raise ProtocolError(406, f"format={overrides[0]} does not fit {formats.query_form_phrase(a.form)}; "
+                                         f"use one of {formats.names(fits)}")
         else:
             fmt = formats.negotiate(accept, fits)
             if fmt is None:
-                raise ProtocolError(406, f"none of the acceptable types (Accept: {accept}) fits a {a.form} "
-                                         f"query; this endpoint offers {formats.names(fits)}")
+                raise ProtocolError(406, f"none of the acceptable types (Accept: {accept}) fits "
+                                         f"{formats.query_form_phrase(a.form)}; this endpoint offers "
+                                         f"{formats.names(fits)}")
             if _by_get() and _prefers_html(accept, fmt):
                 return _ui(query)
-    timeout = None
     t_values = _values(pairs, "timeout")
-    if t_values and t_values[0].strip():
-        try:
-            timeout = float(t_values[0])
-            if not timeout > 0:
-                raise ValueError
-        except ValueError:
-            raise ProtocolError(400, f"timeout={t_values[0]!r} is not a positive number of seconds") from None
+    timeout = parse_timeout(t_values[0]) if t_values else None
     dg = _values(pairs, "default-graph-uri")
     ng = _values(pairs, "named-graph-uri")
     try:
         res = _store().query(query, format=fmt, default_graph_uris=dg or None, named_graph_uris=ng or None,
                              timeout=timeout, base_iri=endpoint_url())
+    except QuerySyntaxError as e:
+        raise ProtocolError(e.status, point_at(str(e), query)) from None
     except ValueError as e:
         raise ProtocolError(406, str(e)) from None
     headers = _cacheable({"Vary": "Accept"})
@@ -184,6 +183,57 @@ def _answer() -> Response:
     g.log_extra = (f" {res.form} {res.format.name} n={res.count}"
                    f"{' truncated' if res.truncated else ''}{' cached' if res.cached else ''}")
     return Response(res.body, 200, headers=headers, content_type=res.format.content_type)
+
+
+_SECONDS = re.compile(r"\s*\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
+
+
+def parse_timeout(raw: str) -> float | None:
+    """The ``timeout`` parameter in seconds (``None`` when empty: the
+    default). A positive, finite decimal number; above the configured
+    maximum it is capped by the store. Anything else is a 400 that says
+    what is allowed."""
+    if not raw.strip():
+        return None
+    value = float(raw) if _SECONDS.fullmatch(raw) else math.nan
+    if not (math.isfinite(value) and value > 0):
+        tmax = current_app.extensions["fupin.settings"].timeout_max
+        raise ProtocolError(400, f"timeout={raw!r} is not allowed: give a positive number of seconds, such as "
+                                 f"timeout=2.5; at most {tmax:g} s is used (larger values are capped to it)")
+    return value
+
+
+def point_at(message: str, query: str, width: int = 72) -> str:
+    r"""A syntax error ``message`` that names ``line N, column M`` (the
+    engine's 1-based line and code-point column), with that line of
+    ``query`` and a caret under the column added beneath; ``message``
+    unchanged when it names no position in ``query``. Lines longer than
+    ``width`` are cut around the column; the caret allows for tabs and
+    wide (CJK) characters.
+
+    >>> print(point_at("syntax error at line 1, column 6: expected [_]", "SELEC"))
+    syntax error at line 1, column 6: expected [_]
+      SELEC
+           ^
+    >>> print(point_at("syntax error at line 2, column 11: x", 'ASK {\n  "贡西" ?p }'))
+    syntax error at line 2, column 11: x
+        "贡西" ?p }
+                  ^
+    """
+    m = re.search(r"\bline (\d+), column (\d+)\b", message)
+    lines = query.split("\n")  # the engine counts lines by \n alone
+    if not m or not 1 <= int(m.group(1)) <= len(lines):
+        return message
+    line = lines[int(m.group(1)) - 1].rstrip("\r")
+    col = min(max(int(m.group(2)), 1), len(line) + 1) - 1  # 0-based, at most just past the end
+    start = max(0, min(col - width // 2, len(line) - width))
+    end = start + width
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    shown = "".join(c if c == "\t" or c.isprintable() else " " for c in shown)
+    pad = "".join("\t" if c == "\t" else "  " if unicodedata.east_asian_width(c) in "WF"
+                  else "" if unicodedata.combining(c) else " "
+                  for c in ("…" if start else "") + line[start:col])
+    return f"{message}\n  {shown}\n  {pad}^"
 
 
 def _prefers_html(accept: str | None, fmt: formats.Format) -> bool:

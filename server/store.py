@@ -332,7 +332,7 @@ class GraphStore:
         fits = formats.for_query_form(form) if form else formats.FORMATS
         fmt = format if isinstance(format, Format) else formats.by_name(format, fits)
         if fmt is None or fmt not in fits:
-            raise ValueError(f"{getattr(format, 'label', format)} does not fit a {form} query; "
+            raise ValueError(f"{getattr(format, 'label', format)} does not fit {formats.query_form_phrase(form)}; "
                              f"use one of {formats.names(fits)}")
         return fmt
 

@@ -253,6 +253,74 @@ def test_syntax_error_has_line_and_column(sparql_server):
     assert "Traceback" not in text
 
 
+@pytest.mark.parametrize("query,line,column,shown", [
+    ("SELEC", 1, 6, "SELEC"),
+    ("SELECT * WHERE {\n  ?s ?p }", 2, 10, "  ?s ?p }"),
+    ("PREFIX x: <y>\r\nSELECT * WHERE {\r\n\t?s ?p \"贡西村\" . ?s ?p }", 3, 23, "\t?s ?p \"贡西村\" . ?s ?p }"),
+])
+def test_syntax_error_points_at_the_column(sparql_server, query, line, column, shown):
+    status, h, body = get(sparql_server, {"query": query})
+    assert status == 400 and h["content-type"].startswith("text/plain")
+    first, excerpt, caret = body.decode().rstrip("\n").split("\n")
+    # the engine's message, line and column kept; the line quoted, a caret beneath
+    assert first.startswith(f"syntax error at line {line}, column {column}: expected")
+    assert excerpt == "  " + shown
+    assert caret.strip(" \t") == "^"
+    # the caret stands under code point column-1 (tabs kept, CJK counted twice)
+    width = lambda s: sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in s)  # noqa: E731
+    assert caret[:-1].replace("\t", " ") == " " * (2 + width(shown[:column - 1]))
+    assert "\t" not in shown or caret.startswith("  \t")
+    # the same by POST
+    status, _, body2 = post_direct(sparql_server, query)
+    assert status == 400 and body2 == body
+
+
+def test_point_at_leaves_messages_without_a_position_alone():
+    from fupin.server import sparql
+
+    assert sparql.point_at("the endpoint rejected the query", "SELEC") == "the endpoint rejected the query"
+    assert sparql.point_at("syntax error at line 9, column 1: x", "SELEC") == "syntax error at line 9, column 1: x"
+    long = "SELECT * WHERE { " + "?s ?p ?o . " * 40 + "?s ?p }"
+    _, excerpt, caret = sparql.point_at("syntax error at line 1, column 400: x", long).split("\n")
+    assert len(excerpt) < 100 and excerpt.startswith("  …") and excerpt[len(caret) - 1] == long[399]
+    import doctest
+
+    assert doctest.testmod(sparql).failed == 0
+
+
+@pytest.mark.parametrize("params,accept,form", [
+    ({"query": ASK_ALL}, "text/csv", "an ASK query"),
+    ({"query": ASK_ALL, "format": "csv"}, None, "an ASK query"),
+    ({"query": SELECT_LABELS}, "text/turtle", "a SELECT query"),
+    ({"query": f"DESCRIBE <{KARUO}>", "format": "csv"}, None, "a DESCRIBE query"),
+    ({"query": f"CONSTRUCT WHERE {{ <{KARUO}> ?p ?o }}"}, "text/csv", "a CONSTRUCT query"),
+])
+def test_406_names_the_query_form_with_its_article(sparql_server, params, accept, form):
+    status, _, body = get(sparql_server, params, {"Accept": accept} if accept else {})
+    assert status == 406
+    assert f"fit {form};" in body.decode() or f"fits {form};" in body.decode()
+    assert " a ASK" not in body.decode()
+
+
+@pytest.mark.parametrize("value", ["1e400", "inf", "-inf", "Infinity", "nan", "NaN", "-1", "0", "0.0", "1e-400",
+                                   "soon", "1_000", "0x10", " "])
+def test_timeout_must_be_a_positive_finite_number(sparql_server, value):
+    status, h, body = get(sparql_server, {"query": ASK_ALL, "timeout": value})
+    if not value.strip():
+        assert status == 200  # empty: the default timeout
+        return
+    text = body.decode()
+    assert status == 400 and h["content-type"].startswith("text/plain"), (value, text)
+    assert f"timeout={value!r}" in text and "positive number of seconds" in text
+    assert "10 s" in text and "capped" in text  # the configured maximum (conftest: --timeout-max 10)
+
+
+@pytest.mark.parametrize("value", ["2", "2.5", " 3 ", "1e1", ".5", "1000"])
+def test_usable_timeouts_are_accepted(sparql_server, value):
+    status, _, body = get(sparql_server, {"query": ASK_ALL, "timeout": value})
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
 def test_two_queries(sparql_server):
     status, _, _ = get(sparql_server, "query=ASK%7B%7D&query=ASK%7B%7D")
     assert status == 400

@@ -14,7 +14,7 @@ import io
 import json
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal
 
 from .formats import by_name
 from .meta import DUMPS, add_byte_sizes
@@ -178,7 +178,7 @@ def write_all(built, out: Path) -> dict[str, int]:
     for c in built.sheets:
         cov.append(f"{c.sheet.report.id}: every number in the body is covered"
                    if not c.uncovered else f"{c.sheet.report.id}: uncovered {c.uncovered}")
-        for n, ig in enumerate(c.sheet.coverage_ignore):
+        for ig in c.sheet.coverage_ignore:
             cov.append(f"  ignored {ig.number!r} in {ig.quote!r}: {ig.reason}")
     put("coverage.txt", ("\n".join(cov) + "\n").encode())
     reports = {}

@@ -22,7 +22,7 @@ parser, a plain library).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 from functools import lru_cache
 from typing import Iterable, Literal

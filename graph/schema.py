@@ -25,7 +25,7 @@ from typing import Annotated, Literal
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints,
                       ValidationError, field_validator, model_validator)
 
-from .sheets import RawSheet, SheetError
+from .sheets import RawSheet
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 """Lower-case ASCII words joined by single hyphens: ``gongxi-cun``."""

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from fupin.config import load_serve
-from fupin.server.store import (LocalStore, QuerySyntaxError, RemoteStore, ServiceRefused, UpdateRefused,
+from fupin.server.store import (QuerySyntaxError, RemoteStore, ServiceRefused, UpdateRefused,
                                 open_store)
 
 FP = "https://w3id.org/fupin/"

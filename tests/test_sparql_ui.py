@@ -3,7 +3,6 @@ queries, and a run in headless Chromium (Playwright)."""
 from __future__ import annotations
 
 import json
-import re
 import urllib.request
 from urllib.parse import quote, urlencode, urlsplit
 

@@ -11,7 +11,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 

@@ -23,7 +23,8 @@ MAX_KEY = 65536
 """Requests with longer bodies or query strings bypass the cache (keys are kept too)."""
 
 CACHEABLE_HEADER = "X-Fupin-Cacheable"
-"""Set by a view on a response that may be replayed; removed before sending."""
+"""Set by a view on a response that may be replayed; removed here from every
+answer, kept or not, so it never reaches a client."""
 
 
 class ResponseCache:
@@ -56,19 +57,29 @@ class ResponseCache:
             access_log.info("%s %s %s %.1fms %dB cached-response", method, path, status.split()[0],
                             (time.perf_counter() - t0) * 1000, size)
 
+    def _through(self, environ, start_response):
+        """Pass a request the cache does not keep to the app, still removing
+        the internal mark from its answer (cache disabled, other paths, HEAD,
+        bodies too large to key)."""
+
+        def strip(status, headers, exc_info=None):
+            return start_response(status, [h for h in headers if h[0] != CACHEABLE_HEADER], exc_info)
+
+        return self.app(environ, strip)
+
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
         if (self.size <= 0 or environ.get("PATH_INFO") != self.path or method not in ("GET", "POST")
                 or len(environ.get("QUERY_STRING", "")) > MAX_KEY):
-            return self.app(environ, start_response)
+            return self._through(environ, start_response)
         body = b""
         if method == "POST":
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return self.app(environ, start_response)
+                return self._through(environ, start_response)
             if length > min(self.max_body, MAX_KEY) or (length == 0 and environ.get("HTTP_TRANSFER_ENCODING")):
-                return self.app(environ, start_response)
+                return self._through(environ, start_response)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
         t0 = time.perf_counter()

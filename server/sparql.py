@@ -263,10 +263,9 @@ def _no_query(accept: str | None) -> Response:
 
 def _cacheable(headers: dict[str, str]) -> dict[str, str]:
     """``headers`` with the mark that lets the response cache keep the
-    answer. Not on HEAD: the cache passes HEAD through untouched, so the
-    mark would reach the client."""
-    if request.method != "HEAD":
-        headers[CACHEABLE_HEADER] = "1"
+    answer (the cache removes it from every answer it passes on, kept or
+    not: HEAD, a disabled cache)."""
+    headers[CACHEABLE_HEADER] = "1"
     return headers
 
 

@@ -12,8 +12,9 @@ import waitress
 from fupin.server import httpcache
 
 
-@pytest.fixture()
-def served():
+def _serve(size: int):
+    """A waitress server with the cache (``size`` entries) in front of an
+    app that marks every answer cacheable: (server, calls)."""
     calls = []
 
     def app(environ, start_response):
@@ -23,14 +24,26 @@ def served():
                                   ("Vary", "Accept"), (httpcache.CACHEABLE_HEADER, "1")])
         return [body]
 
-    cache = httpcache.ResponseCache(app, lambda: "build", size=16, max_body=1000)
+    cache = httpcache.ResponseCache(app, lambda: "build", size=size, max_body=1000)
     server = waitress.create_server(cache, host="127.0.0.1", port=0, ident="fupin", trusted_proxy="127.0.0.1",
                                     trusted_proxy_count=1,
                                     trusted_proxy_headers={"x-forwarded-host", "x-forwarded-proto"},
                                     clear_untrusted_proxy_headers=True)
-    assert httpcache.install(server, cache)
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
+    assert httpcache.install(server, cache) == (size > 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, calls
+
+
+@pytest.fixture()
+def served():
+    server, calls = _serve(16)
+    yield server.effective_port, calls
+    server.close()
+
+
+@pytest.fixture()
+def served_uncached():
+    server, calls = _serve(0)
     yield server.effective_port, calls
     server.close()
 
@@ -79,3 +92,48 @@ def test_forwarded_and_close_requests_go_the_usual_way(served):
     assert b"Connection: close" in h and b.startswith(b"example.org ")
     (h, b), = _exchange(port, [_post(b"query=c", b"Connection: keep-alive\r\n", b"1.0")])
     assert b.startswith(b"example.org ")
+
+
+def _get(path: bytes, method: bytes = b"GET") -> bytes:
+    return method + b" " + path + b" HTTP/1.1\r\nHost: example.org\r\n\r\n"
+
+
+def test_mark_never_reaches_the_client_with_the_cache_disabled(served_uncached):
+    # regression: with --cache-size 0 every request went through untouched, mark and all
+    port, calls = served_uncached
+    answers = _exchange(port, [_post(b"query=a"), _post(b"query=a"), _get(b"/sparql?query=a")])
+    assert len(calls) == 3  # nothing kept
+    for head, _ in answers:
+        assert httpcache.CACHEABLE_HEADER.lower().encode() not in head.lower()
+        assert b"Vary: Accept" in head
+
+
+def test_mark_never_reaches_the_client_on_requests_the_cache_passes_by(served):
+    port, calls = served
+    big = b"query=" + b"x" * 2000  # longer than max_body: not keyed
+    answers = _exchange(port, [_get(b"/other"), _post(big), _get(b"/sparql?query=a", b"DELETE")])
+    assert len(calls) == 3
+    for head, _ in answers:
+        assert httpcache.CACHEABLE_HEADER.lower().encode() not in head.lower()
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)  # HEAD: a head and no body
+    s.sendall(_get(b"/sparql?query=a", b"HEAD"))
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(65536)
+    s.close()
+    assert data.startswith(b"HTTP/1.1 200") and httpcache.CACHEABLE_HEADER.lower().encode() not in data.lower()
+
+
+def test_serve_with_cache_size_0_sends_no_mark(start_server):
+    import urllib.request
+
+    from conftest import FIXTURES
+
+    server = start_server("--data", str(FIXTURES / "karuo-mini.trig"), "--cache-size", "0", "--watch", "0")
+    for method in ("GET", "GET", "HEAD"):
+        req = urllib.request.Request(server.url + "?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", method=method,
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 200
+            assert httpcache.CACHEABLE_HEADER not in r.headers
+            assert r.headers["Vary"] == "Accept"

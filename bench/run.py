@@ -3,6 +3,7 @@ synthetic corpus of about 1M triples in fupin's vocabulary.
 
     python bench/run.py                      # everything (about 10 minutes)
     python bench/run.py --triples 200000 --servers fupin,oxigraph
+    python bench/run.py --pages-only         # entity-page timings alone (under a minute)
 
 Generates the corpus (districts, townships, villages, Data Cube observations
 with Web Annotation provenance) into bench/out/, starts each server in turn,
@@ -11,8 +12,12 @@ request with a timeout: rdflib-endpoint has none of its own). Prints, per
 server: each query's median latency, the throughput of a light mix with 4
 client threads (first-time queries, then the same queries repeated, which a
 cache may answer), peak memory (server and its worker processes) and
-start-up time, with every ratio to Oxigraph server. Writes
-bench/out/results.json and bench/out/table.md.
+start-up time, with every ratio to Oxigraph server. Then fupin's entity
+pages (the peers have none): the HTML page of a sample of districts,
+townships, villages and observations, each requested once cold (the first
+time) and once warm, on this corpus and on the Karuo build (data/build),
+with the server time of each taken from fupin's request log. Writes
+bench/out/results.json, bench/out/table.md and bench/out/pages.md.
 
 Needs the PyPI packages oxigraph (the ``oxigraph`` command) and
 rdflib-endpoint[cli] (skipped, with a note, when missing).
@@ -405,6 +410,172 @@ def run_server(name, starter, out: Path, args) -> dict:
     return res
 
 
+# ---------------------------------------------------------------- entity pages (fupin only)
+PAGE_TARGETS = {"karuo": 50.0, "corpus": 200.0}
+"""Server time per entity page, ms (issue 4, "Quality")."""
+PAGE_HEADERS = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Encoding": "gzip",
+                "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+
+
+def corpus_pages(work: dict, per_kind: int = 5, seed: int = 11) -> dict[str, list[str]]:
+    """A sample of entity IRIs of the synthetic corpus, by kind."""
+    rnd = random.Random(seed)
+    villages = work["villages"]
+    per_report = len(villages) // len(work["districts"])  # villages per district report
+
+    def obs(v: str) -> str:
+        vn = villages.index(v)
+        return BASE + f"id/obs/report-{vn // per_report:03d}/v{vn}-{MEASURES[vn % len(MEASURES)]}"
+
+    return {"district": rnd.sample(work["districts"], min(per_kind, len(work["districts"]))),
+            "township": rnd.sample(work["townships"], per_kind),
+            "village": rnd.sample(villages, per_kind),
+            "observation": [obs(v) for v in rnd.sample(villages, per_kind)]}
+
+
+def karuo_pages(sparql_url: str, per_kind: int = 6) -> dict[str, list[str]]:
+    """A sample of entity IRIs of the Karuo build, by kind (by IRI order,
+    spread over all of a kind), asked of the server being measured."""
+    out = {}
+    for kind, cls in (("district", FP + "District"), ("township", FP + "Township"),
+                      ("village", FP + "AdministrativeVillage"), ("observation", QB + "Observation")):
+        c, p = _connect(sparql_url, 30)
+        c.request("POST", p, body="query=" + quote(f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a <{cls}> }} }} "
+                                                   "ORDER BY ?s", safe=""),
+                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                           "Accept": "application/sparql-results+json"})
+        r = c.getresponse()
+        rows = [b["s"]["value"] for b in json.loads(r.read())["results"]["bindings"]]
+        c.close()
+        step = max(1, len(rows) // per_kind)
+        out[kind] = rows[::step][:per_kind]
+    return out
+
+
+WARM_UP = "/id/place/xizang"
+
+
+def _page_path(iri: str) -> str:
+    assert iri.startswith(BASE), iri
+    return "/" + quote(iri[len(BASE):], safe="/")
+
+
+def _log_times(log: Path, offset: int) -> dict[str, list[float]]:
+    """Server times (ms) of the GET requests logged after ``offset``, by path, in order."""
+    times: dict[str, list[float]] = {}
+    with log.open("rb") as fh:
+        fh.seek(offset)
+        for line in fh.read().decode("utf-8", "replace").splitlines():
+            if "fupin.server.access: GET " not in line:
+                continue
+            parts = line.split("fupin.server.access: ", 1)[1].split()
+            if len(parts) >= 4 and parts[3].endswith("ms"):
+                times.setdefault(parts[1], []).append(float(parts[3][:-2]))
+    return times
+
+
+def measure_pages(base_url: str, sample: dict[str, list[str]], log: Path) -> dict:
+    """Request every sampled page twice (cold pass, then warm pass), after
+    one page outside the sample (the region, /id/place/xizang) has taken the
+    process's one-off costs (template compilation and the like); server
+    times from the request log, client times on loopback alongside."""
+    from urllib.parse import unquote
+    u = urlsplit(base_url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+
+    def get(path):
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers=PAGE_HEADERS)
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {r.status} {body[:200]!r}")
+        return (time.perf_counter() - t0) * 1000
+
+    offset = log.stat().st_size if log.exists() else 0
+    first = get(WARM_UP)
+    client: dict[str, dict[str, list[float]]] = {"cold": {}, "warm": {}}
+    for state in ("cold", "warm"):
+        for kind, iris in sample.items():
+            client[state][kind] = [get(_page_path(i)) for i in iris]
+    conn.close()
+    time.sleep(0.3)  # the log line is written after the answer
+    logged = _log_times(log, offset)
+    res: dict = {"first_request_ms": (logged.get(WARM_UP) or [None])[0], "first_request_client_ms": first,
+                 "sample": sample, "client_ms": client, "server_ms": {"cold": {}, "warm": {}}}
+    for kind, iris in sample.items():
+        for i, state in enumerate(("cold", "warm")):
+            res["server_ms"][state][kind] = [logged[unquote(_page_path(x))][i] for x in iris]
+    for state in ("cold", "warm"):
+        alltimes = [t for ts in res["server_ms"][state].values() for t in ts]
+        res[state] = {"median": statistics.median(alltimes), "max": max(alltimes), "n": len(alltimes)}
+    return res
+
+
+def start_fupin_pages(args: list[str], log: Path):
+    port = free_port()
+    cmd = [bin_path("fupin") or "fupin", "serve", *args, "--port", str(port), "--watch", "0"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("ab"),
+                            start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    wait_ready(base_url + "/sparql", proc, 600)
+    return proc, base_url
+
+
+def run_pages(out: Path, work: dict) -> dict:
+    """Entity-page timings on the synthetic corpus and on the Karuo build."""
+    res = {}
+    log = out / "fupin-pages.log"
+    proc, url = start_fupin_pages(["--data", str(out / "corpus.nq"), "--store", str(out / "fupin-store"),
+                                   "--timeout", "120", "--timeout-max", "120"], log)
+    try:
+        res["corpus"] = measure_pages(url, corpus_pages(work), log)
+        res["corpus"]["triples"] = work["triples"]
+    finally:
+        stop(proc)
+    if not (ROOT / "data" / "build" / "BUILD").exists():
+        print("no Karuo build: running fupin build …", flush=True)
+        subprocess.run([bin_path("fupin") or "fupin", "build"], cwd=ROOT, check=True)
+    proc, url = start_fupin_pages(["--build-dir", str(ROOT / "data" / "build")], log)
+    try:
+        res["karuo"] = measure_pages(url, karuo_pages(url + "/sparql"), log)
+    finally:
+        stop(proc)
+    return res
+
+
+def pages_table(pages: dict) -> str:
+    names = {"karuo": "Karuo build", "corpus": "1M-triple corpus"}
+    lines = ["| corpus | pages | cold median | cold max | warm median | warm max | target | met |",
+             "|---|---|---|---|---|---|---|---|"]
+    for key in ("karuo", "corpus"):
+        r = pages.get(key)
+        if not r or "cold" not in r:
+            continue
+        label = names[key] if key == "karuo" else f"{r.get('triples', 0):,}-triple corpus"
+        target = PAGE_TARGETS[key]
+        worst = max(r["cold"]["max"], r["warm"]["max"])
+        lines.append(f"| {label} | {r['cold']['n']} | {r['cold']['median']:.1f} ms | {r['cold']['max']:.1f} ms "
+                     f"| {r['warm']['median']:.1f} ms | {r['warm']['max']:.1f} ms | < {target:.0f} ms "
+                     f"| {'yes' if worst < target else 'no'} |")
+    return "\n".join(lines)
+
+
+def pages_detail(pages: dict) -> str:
+    lines = []
+    for key in ("karuo", "corpus"):
+        r = pages.get(key)
+        if not r or "cold" not in r:
+            continue
+        lines.append(f"{key}: first page after start ({WARM_UP}, not in the sample) "
+                     f"{r['first_request_ms']:.1f} ms")
+        for kind in r["server_ms"]["cold"]:
+            c, w = r["server_ms"]["cold"][kind], r["server_ms"]["warm"][kind]
+            lines.append(f"  {kind:<12} cold median {statistics.median(c):6.1f} max {max(c):6.1f}   "
+                         f"warm median {statistics.median(w):6.1f} max {max(w):6.1f}  ms (n={len(c)})")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- report
 def table(results: dict) -> str:
     servers = list(results)
@@ -446,6 +617,9 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--duration", type=float, default=8.0)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--pages-only", action="store_true",
+                    help="only fupin's entity-page timings (corpus and Karuo build), under a minute")
+    ap.add_argument("--no-pages", action="store_true", help="skip the entity-page timings")
     args = ap.parse_args(argv)
     out = args.out
     meta_file = out / "workload.json"
@@ -458,6 +632,11 @@ def main(argv=None) -> None:
         meta_file.write_text(json.dumps(work))
         shutil.rmtree(out / "oxigraph-store", ignore_errors=True)
         print(f"generated {work['triples']} triples in {time.monotonic() - t0:.1f} s", flush=True)
+    if args.pages_only:
+        print("entity pages (fupin) …", flush=True)
+        pages = run_pages(out, work)
+        report_pages(out, pages)
+        return
     starters = {"fupin": start_fupin, "oxigraph": start_oxigraph, "rdflib": start_rdflib}
     results = {}
     for name in args.servers.split(","):
@@ -480,6 +659,19 @@ def main(argv=None) -> None:
     (out / "results.json").write_text(json.dumps({"triples": work["triples"], "results": ordered}, indent=1))
     (out / "table.md").write_text(md + "\n")
     print(f"\n{work['triples']} triples\n")
+    print(md)
+    if "fupin" in args.servers.split(",") and not args.no_pages:
+        print("\nentity pages (fupin) …", flush=True)
+        report_pages(out, run_pages(out, work))
+
+
+def report_pages(out: Path, pages: dict) -> None:
+    md = pages_table(pages)
+    (out / "pages.json").write_text(json.dumps(pages, indent=1, ensure_ascii=False))
+    (out / "pages.md").write_text(md + "\n")
+    print("\nEntity pages, server time from fupin's request log (each page once cold, then once warm):\n")
+    print(pages_detail(pages))
+    print()
     print(md)
 
 

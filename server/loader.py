@@ -11,6 +11,14 @@ the identity, a SHA-256 over the build id and each file's path, size,
 modification time and graph, and the database folder); a store whose
 identity matches is reused as is, anything else is loaded into a fresh
 folder renamed into place.
+
+The store's default graph holds the RDF merge of every source (each distinct
+triple once), so that a query without a dataset sees the union of all graphs
+as SPARQL defines it. pyoxigraph's own union default graph
+(``use_default_graph_as_union``) counts a triple once per graph holding it
+(oxigraph/oxigraph#1919, fixed upstream after 0.5.13), which would inflate
+COUNT and SUM as soon as two reports share a place. Named graphs stay as
+loaded; the merge costs a second copy of each triple.
 """
 from __future__ import annotations
 
@@ -28,6 +36,8 @@ from pathlib import Path
 from fupin.graph import formats
 
 MARKER = "fupin-store.json"
+LAYOUT = "merged-default-graph/1"
+"""Changes whenever what a store holds changes shape; older stores are reloaded."""
 
 
 class SourceError(ValueError):
@@ -105,7 +115,7 @@ def load_store(store_dir: Path, sources: list[Source], ident: str) -> tuple[Path
     try:
         held = json.loads(marker.read_text("utf-8"))
         held_db = store_dir / held["db"]
-        if held["identity"] == ident and held_db.is_dir():
+        if held["identity"] == ident and held.get("layout") == LAYOUT and held_db.is_dir():
             return held_db, False
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -120,6 +130,10 @@ def load_store(store_dir: Path, sources: list[Source], ident: str) -> tuple[Path
             try:
                 with opener(s.path, "rb") as fh:
                     store.bulk_load(fh, **kw)
+                if s.graph or s.format.kind == "dataset":  # also into the merge
+                    with opener(s.path, "rb") as fh:
+                        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                          for q in ox.parse(fh, format=kw["format"]))
             except (SyntaxError, ValueError) as e:
                 raise SourceError(f"{s.path}: {e}") from None
         store.flush()
@@ -132,7 +146,7 @@ def load_store(store_dir: Path, sources: list[Source], ident: str) -> tuple[Path
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     new_marker = store_dir / (MARKER + ".tmp")
-    new_marker.write_text(json.dumps({"identity": ident, "db": db.name,
+    new_marker.write_text(json.dumps({"identity": ident, "layout": LAYOUT, "db": db.name,
                                       "sources": [s.fingerprint() for s in sources]}, indent=1), "utf-8")
     os.replace(new_marker, marker)
     return db, True

@@ -501,8 +501,8 @@ class LocalStore(GraphStore):
         if dg is not None:
             job["default_graph"] = list(dg)
             job["named_graphs"] = list(ng)
-        elif not a.has_dataset:
-            job["union"] = True
+        # otherwise the query's own FROM/FROM NAMED, or the store's default
+        # graph, which holds the merge of all graphs (see loader)
         try:
             reply = self.pool.run(job, timeout)
         except _Timeout as e:

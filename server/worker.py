@@ -121,8 +121,6 @@ def _serve(conn: _Conn, store_path: str) -> None:
             kw: dict[str, Any] = {}
             if job.get("base_iri"):
                 kw["base_iri"] = job["base_iri"]
-            if job.get("union"):
-                kw["use_default_graph_as_union"] = True
             if job.get("default_graph") is not None:
                 kw["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
             if job.get("named_graphs") is not None:

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 import waitress
+from waitress import wasyncore
 
 from fupin.server import httpcache
 
@@ -30,22 +31,34 @@ def _serve(size: int):
                                     trusted_proxy_headers={"x-forwarded-host", "x-forwarded-proto"},
                                     clear_untrusted_proxy_headers=True)
     assert httpcache.install(server, cache) == (size > 0)
-    threading.Thread(target=server.run, daemon=True).start()
-    return server, calls
+    stop = threading.Event()
+
+    def loop():  # server.run() with a way out, so closing never races select()
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+
+    def close():
+        stop.set()
+        thread.join(5)
+        server.close()
+    return server, calls, close
 
 
 @pytest.fixture()
 def served():
-    server, calls = _serve(16)
+    server, calls, close = _serve(16)
     yield server.effective_port, calls
-    server.close()
+    close()
 
 
 @pytest.fixture()
 def served_uncached():
-    server, calls = _serve(0)
+    server, calls, close = _serve(0)
     yield server.effective_port, calls
-    server.close()
+    close()
 
 
 def _exchange(port, requests: list[bytes]) -> list[tuple[bytes, bytes]]:

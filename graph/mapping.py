@@ -505,7 +505,15 @@ def observation_labels(em: Emitter, o) -> tuple[str, str]:
         en = f"{place}: {qual}{value} {_onto_label(m, 'en')}"
     else:
         en = f"{place}: {_onto_label(m, 'en')} {qual}{value} {_onto_label(u, 'en')}"
-    if when:
+    if o.baseline:  # say what grew, and since when
+        subject = em.by_id[o.subject]
+        base = em.by_id[o.baseline]
+        since = period_label(base.start, base.end, base.instant)
+        zh = (f"{area.zh if area else '地区未说明'}：{subject.zh}较基期增长 {o.figure}"
+              f"（基期 {since}" + (f"，至 {when}）" if when else "）"))
+        en = (f"{place}: {subject.en} up {qual}{value} percent on {since}"
+              + (f" (to {when})" if when else ""))
+    elif when:
         zh += f"（{when}）"
         en += f", {when}"
     return zh, en

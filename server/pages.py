@@ -193,7 +193,7 @@ UI: dict[str, dict[str, str]] = {
         "figures_about": "与此相关的数字", "measure": "度量", "value": "数值", "unit": "单位",
         "period": "时期", "subject": "主题", "source": "出处", "area": "地区", "children": "下级地点",
         "inbound": "指向此处的链接", "more": "更多", "prev": "上一页", "next": "下一页",
-        "source_sentence": "原文语句", "in_report": "在原文中查看", "outside_sources": "外部来源",
+        "source_sentence": "原文语句", "in_report": "在原文中查看", "period_words": "（%s）", "period_words_title": "报道中的时间表述", "outside_sources": "外部来源",
         "downloads": "下载", "query_this": "在 SPARQL 查询界面中查询", "data_formats": "数据格式",
         "not_found": "未找到", "not_found_text": "本数据集中没有这个 IRI。", "printed": "原文写作",
         "no_page": "这个地址没有页面。", "no_file": "没有这个文件，可下载的文件见数据集页面。",
@@ -215,7 +215,8 @@ UI: dict[str, dict[str, str]] = {
         "value": "Value", "unit": "Unit", "period": "Period", "subject": "Subject", "source": "Source",
         "area": "Area", "children": "Places within", "inbound": "What links here", "more": "more",
         "prev": "previous", "next": "next", "source_sentence": "Source sentence",
-        "in_report": "see it in the report", "outside_sources": "Outside sources",
+        "in_report": "see it in the report", "period_words": "(report: %s)",
+        "period_words_title": "how the report words this period", "outside_sources": "Outside sources",
         "downloads": "Downloads", "query_this": "Query this in the SPARQL UI",
         "data_formats": "Data formats", "not_found": "Not found",
         "not_found_text": "This IRI is not in the dataset.", "printed": "printed as",
@@ -1323,8 +1324,12 @@ def figure_rows(iri: str, L: Labels) -> list[dict[str, Any]]:
 }} ORDER BY ?how ?measure ?obs"""
     rows = store().select(q)
     seen: dict[str, dict[str, Any]] = {}
+    exprs: dict[str, set[str]] = {}
     for r in rows:
         o = r["obs"].value
+        if isinstance(r.get("expr"), ox.Literal):
+            # a period can be worded several ways in one report (如今, 目前): keep every wording
+            exprs.setdefault(o, set()).add(r["expr"].value)
         if o in seen:
             continue
         seen[o] = r
@@ -1350,7 +1355,7 @@ def figure_rows(iri: str, L: Labels) -> list[dict[str, Any]]:
                     "value_text": format_amount(r["value"].value, unit, qual, lang)
                     if isinstance(r.get("value"), ox.Literal) else "",
                     "printed": r["printed"].value if isinstance(r.get("printed"), ox.Literal) else "",
-                    "expr": r["expr"].value if isinstance(r.get("expr"), ox.Literal) else ""})
+                    "expr": sorted(exprs.get(o, ()))})
     return out
 
 

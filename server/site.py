@@ -25,7 +25,7 @@ from fupin.graph import formats
 from . import pages as P
 from .pages import (DCT, FP, OA, OWL, QB, RDF, RDFS, SCHEMA, SDMX_ATT, SDMX_DIM, SKOS, VOID, Labels,
                     chrome, conditional, error_page, finish, t, ui_lang)
-from .store import StoreError
+from .store import StoreError, not_provenance
 
 bp = Blueprint("site", __name__)
 
@@ -61,13 +61,14 @@ CHARTS: list[dict[str, Any]] = [
               "(as of a date) and flows (one move-in) are not added either.")},
     {"id": "training", "title": ("技能培训与就业", "Training and jobs"),
      "bar": "measure", "subject": None,
-     "panels": [((FP + "trainees", FP + "personsEmployed"), "people"),
-                ((FP + "trainingSessions", FP + "jobsCreated"), "counts")],
-     "note": ("每组使用各自的刻度；培训人数与就业人数是不同的群体，不相加。",
-              "Each panel has its own scale; trainees and people employed are different groups and are "
-              "not added up.")},
+     "panels": [((FP + "trainees",), FP + "trainees"), ((FP + "personsEmployed",), FP + "personsEmployed"),
+                ((FP + "trainingSessions",), FP + "trainingSessions"), ((FP + "jobsCreated",), FP + "jobsCreated")],
+     "note": ("每组使用各自的刻度：培训人数、就业人数、培训期数和开发就业岗位数是不同种类的数，不共用刻度，也不相加。",
+              "Each panel has its own scale: trainees, people employed, training sessions and jobs created "
+              "are different kinds of count, so they share no scale and are not added up.")},
 ]
-PANEL_TITLES = {"people": ("人数", "people"), "counts": ("期数与岗位数", "sessions and jobs")}
+PANEL_TITLES: dict[str, tuple[str, str]] = {}
+"""Titles of panels named by a key rather than a measure IRI."""
 FLOW_CLASS = {FP + "Stock": "stock", FP + "Flow": "flow", FP + "CumulativeFlow": "cumulative"}
 
 CHART_W, LABEL_ROW, BAR_H, ROW_H, VALUE_W = 400, 30, 14, 56, 110
@@ -107,7 +108,7 @@ def place_charts(place: str, lang: str) -> list[dict[str, Any]]:
         subj = base + "id/concept/subject/" + spec["subject"] if spec["subject"] else None
         panels = []
         for ms, ptitle in spec["panels"]:
-            bars = []
+            bars: list[dict[str, Any]] = []
             for r in rows:
                 if r["measure"].value not in ms or not isinstance(r.get("value"), ox.Literal):
                     continue
@@ -126,27 +127,44 @@ def place_charts(place: str, lang: str) -> list[dict[str, Any]]:
                     sub.append(L.label(r["flow"].value)[0])
                 unit = r["unit"].value if isinstance(r.get("unit"), ox.NamedNode) else None
                 qual = r["qual"].value if isinstance(r.get("qual"), ox.NamedNode) else None
-                bars.append({"label": label, "sub": " · ".join(sub), "value": d,
+                bars.append({"kind": (r["measure"].value, unit), "label": label, "sub": " · ".join(sub), "value": d,
                              "text": P.format_amount(r["value"].value, unit, qual, lang),
                              "href": P.href(r["obs"].value),
                              "flow": FLOW_CLASS.get(r["flow"].value if isinstance(r.get("flow"), ox.NamedNode)
                                                     else "", "other")})
-            if not bars:
-                continue
-            bars.sort(key=lambda b: -b["value"])
-            top = max(b["value"] for b in bars) or Decimal(1)
-            if ptitle in PANEL_TITLES:
-                title = PANEL_TITLES[ptitle][0 if lang == "zh" else 1]
-            elif ptitle:
-                title = L.label(ptitle)[0]
-            else:
-                title = None
-            panels.append({"title": title, "bars": bars, "max": top})
+            groups = panel_groups(bars)
+            for kind, group in groups:
+                if len(groups) > 1:  # never one scale for two kinds of figure
+                    title = L.label(kind[0])[0] + (f" ({L.label(kind[1])[0]})" if kind[1] else "")
+                elif ptitle in PANEL_TITLES:
+                    title = PANEL_TITLES[ptitle][0 if lang == "zh" else 1]
+                elif ptitle:
+                    title = L.label(ptitle)[0]
+                else:
+                    title = None
+                panels.append({"title": title, "bars": group, "max": max(b["value"] for b in group) or Decimal(1)})
         if not panels:
             continue
         out.append(_layout({"id": spec["id"], "title": spec["title"][0 if lang == "zh" else 1],
                             "note": spec["note"][0 if lang == "zh" else 1], "panels": panels}))
     return out
+
+
+def panel_groups(bars: list[dict[str, Any]]) -> list[tuple[tuple, list[dict[str, Any]]]]:
+    """The bars of one panel split by ``kind`` (measure and unit), so that
+    figures of different kinds (people and jobs, sessions and yuan) never
+    share a scale; each group sorted largest first, groups in order of first
+    appearance.
+
+    >>> g = panel_groups([{"kind": ("jobs", None), "value": 3011}, {"kind": ("sessions", None), "value": 134},
+    ...                   {"kind": ("jobs", None), "value": 5}])
+    >>> [(k[0], [b["value"] for b in bs]) for k, bs in g]
+    [('jobs', [3011, 5]), ('sessions', [134])]
+    """
+    out: dict[tuple, list[dict[str, Any]]] = {}
+    for b in bars:
+        out.setdefault(tuple(b.get("kind") or ()), []).append(b)
+    return [(k, sorted(v, key=lambda b: -b["value"])) for k, v in out.items()]
 
 
 def _layout(chart: dict[str, Any]) -> dict[str, Any]:
@@ -349,7 +367,8 @@ def report_model(rep: P.ReportText, lang: str) -> dict[str, Any]:
     for x in anns:
         kinds.setdefault(x["kind"], [x["kind"], x["kind_label"], 0])[2] += 1
     return {"rid": rep.rid, "title": title, "article": L.link(article), "regions": regions,
-            "facts": anns, "kinds": list(kinds.values()), "count": len(anns)}
+            "facts": anns, "kinds": list(kinds.values()), "count": len(anns),
+            "spans": len({(x["start"], x["end"]) for x in anns})}
 
 
 def _paragraphs(text: str, lo: int, hi: int, anns: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -576,8 +595,8 @@ def ontology_model(lang: str) -> dict[str, Any]:
         defs = lits(s, SKOS + "definition") or lits(s, RDFS + "comment")
         return {
             "iri": i, "anchor": anchor(i), "qname": P.qname(i) or i,
-            "zh": labels.get("zh"), "en": labels.get("en"),
-            "definition": P.pick(defs, lang), "definition_other": P.pick(defs, "en" if lang == "zh" else "zh"),
+            # the reader's language, else the other one (like every other page)
+            "name": P.pick(labels, lang), "definition": P.pick(defs, lang),
             "types": [link(x) for x in sorted(types_of[s]) if x not in (OWL + "NamedIndividual",)],
             "supers": [link(x) for x in iris(s, RDFS + "subClassOf")],
             "subs": [link(x) for x in sorted(subs.get(i, []))],
@@ -647,7 +666,9 @@ def search(q: str, lang: str, limit: int = SEARCH_MAX) -> list[dict[str, Any]]:
     """Resources whose label (rdfs:label, skos:prefLabel, skos:altLabel; zh,
     en, pinyin) contains ``q``, case-insensitively (tone marks and spaces
     ignored for Latin script); exact matches first, then prefixes, then the
-    shortest labels."""
+    shortest labels. One result per IRI, with its best-ranked label; Web
+    Annotations and their targets and selectors are provenance, reached from
+    the entities, and never results."""
     q = q.strip()
     if not q:
         return []
@@ -659,8 +680,8 @@ def search(q: str, lang: str, limit: int = SEARCH_MAX) -> list[dict[str, Any]]:
     cond = f"CONTAINS(LCASE(STR(?l)), {_sparql_string(lc)})"
     if fq and fq.isascii():
         cond += f" || (!LANGMATCHES(LANG(?l), \"zh\") || LCASE(LANG(?l)) = \"zh-latn-pinyin\") && CONTAINS({expr}, {_sparql_string(fq)})"
-    sparql = (f"SELECT ?s ?l WHERE {{ ?s <{RDFS}label>|<{SKOS}prefLabel>|<{SKOS}altLabel> ?l "
-              f"FILTER(isIRI(?s) && isLiteral(?l) && ({cond})) }} LIMIT 3000")
+    sparql = (f"SELECT DISTINCT ?s ?l WHERE {{ ?s <{RDFS}label>|<{SKOS}prefLabel>|<{SKOS}altLabel> ?l "
+              f"FILTER(isIRI(?s) && isLiteral(?l) && ({cond})) {not_provenance('?s')} }} LIMIT 3000")
     best: dict[str, tuple] = {}
     for r in P.store().select(sparql):
         s, l = r["s"].value, r["l"]

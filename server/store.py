@@ -45,6 +45,19 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 MAX_CACHED_QUERY = 65536
 """Longer queries (in characters) are not cached."""
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+OA = "http://www.w3.org/ns/oa#"
+PROVENANCE_TYPES = tuple(OA + c for c in (
+    "Annotation", "SpecificResource", "TextQuoteSelector", "TextPositionSelector", "FragmentSelector",
+    "CssSelector", "XPathSelector", "DataPositionSelector", "SvgSelector", "RangeSelector", "Selector"))
+"""Web Annotation classes: provenance of the facts (reachable from the
+entities they describe), never search results."""
+
+
+def not_provenance(var: str = "?s") -> str:
+    """A SPARQL filter dropping ``var`` when it is a Web Annotation, its
+    target or one of its selectors (see ``PROVENANCE_TYPES``)."""
+    values = " ".join(f"<{t}>" for t in PROVENANCE_TYPES)
+    return f"FILTER NOT EXISTS {{ VALUES ?_prov_t {{ {values} }} {var} a ?_prov_t }}"
 
 
 # ---------------------------------------------------------------- errors
@@ -412,12 +425,17 @@ class GraphStore:
 
     def search(self, text: str, *, limit: int = 20, timeout: float | None = None) -> list[Hit]:
         """Resources whose ``rdfs:label``/``skos:prefLabel`` contains ``text``
-        (case-insensitive), shortest labels first."""
+        (case-insensitive), shortest labels first: one ``Hit`` per IRI (its
+        best-ranked label), at most ``limit``. Web Annotations and their
+        targets and selectors are not results (see ``not_provenance``)."""
         text = text.strip()
         if not text:
             return []
-        q = (f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}>|<{SKOS_PREFLABEL}> ?l "
-             f"FILTER(isIRI(?s) && isLiteral(?l) && CONTAINS(LCASE(STR(?l)), LCASE({_string(text)}))) }} "
+        # DISTINCT: an endpoint whose default graph is the union of the named
+        # graphs repeats a label stated in two graphs
+        q = (f"SELECT DISTINCT ?s ?l WHERE {{ ?s <{RDFS_LABEL}>|<{SKOS_PREFLABEL}> ?l "
+             f"FILTER(isIRI(?s) && isLiteral(?l) && CONTAINS(LCASE(STR(?l)), LCASE({_string(text)}))) "
+             f"{not_provenance('?s')} }} "
              f"ORDER BY STRLEN(STR(?l)) ?l ?s LIMIT {int(limit) * 4}")
         seen: dict[str, Hit] = {}
         for r in self.select(q, timeout=timeout):

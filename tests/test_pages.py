@@ -455,6 +455,26 @@ def test_search_json_exact_match_first(site):
     assert "卡若区" in html and 'class="results"' in html
 
 
+def test_search_one_result_per_iri_and_no_annotations(site):
+    """/search?q=明珠 listed annotations (same label, several IRIs) among the
+    places: annotations, targets and selectors are provenance, not results."""
+    oa_types = {"Annotation", "SpecificResource", "TextQuoteSelector", "TextPositionSelector"}
+    for q in ("明珠", "卡若", "Source in the report", "原文出处", "gongxi"):
+        data = json.loads(get(site, "/search.json?" + urlencode({"q": q})).body)
+        iris = [r["iri"] for r in data["results"]]
+        assert len(iris) == len(set(iris)), q
+        assert not [i for i in iris if "/id/annotation/" in i], (q, iris)
+        assert not {t["iri"].rsplit("#", 1)[-1] for r in data["results"] for t in r["types"]
+                    if t["iri"].startswith("http://www.w3.org/ns/oa#")} & oa_types, q
+    data = json.loads(get(site, "/search.json?" + urlencode({"q": "明珠"})).body)
+    assert BASE + "id/place/xizang/qamdo/karuo-qu/mingzhu-huayuan" in [r["iri"] for r in data["results"]]
+    for lang in ("zh", "en"):
+        html = get(site, "/search?" + urlencode({"q": "明珠", "lang": lang}), "text/html").text
+        results = re.search(r'class="results".*?</(ol|ul)>', html, re.S).group(0)
+        assert "原文出处" not in results and "Source in the report" not in results
+        assert "/id/annotation/" not in results
+
+
 # ---------------------------------------------------------------- site pages
 def test_home_has_description_counts_entities_and_charts(site):
     html = get(site, "/?lang=en", "text/html").text
@@ -481,6 +501,64 @@ def test_charts_never_add_up_figures(site):
     assert sorted(re.findall(r'class="bar-value[^"]*">([^<]+)<', train)) == sorted(["9,163", "7,141", "3,011", "134"])
     assert "16,304" not in train  # trainees + employed
     assert "total" not in (invest + reset + train).lower().replace("no total is shown", "")
+
+
+def test_training_chart_gives_each_kind_of_count_its_own_scale(site):
+    """Jobs created (3,011) and training sessions (134) once shared one bar
+    scale: every panel of every chart now holds one kind of figure."""
+    for lang in ("en", "zh"):
+        html = get(site, f"/?lang={lang}", "text/html").text
+        train = re.search(r'<figure class="chart" id="chart-training">.*?</figure>', html, re.S).group(0)
+        widths = {v: float(w) for w, v in re.findall(
+            r'<rect [^>]*width="([\d.]+)"[^>]*class="bar[^"]*"></rect>\s*<text [^>]*class="bar-value[^"]*">([^<]+)<',
+            train)}
+        assert train.count('class="panel-title"') == 4 and len(widths) == 4
+        # each figure alone on its own scale: every bar full width, none scaled against another kind
+        assert len(set(widths.values())) == 1, (lang, widths)
+
+
+def test_period_expressions_all_shown(site):
+    """2021-04-06 is 如今 in one sentence and 目前 in another: a figure shows
+    both, sorted, never one picked at random; English pages say whose words."""
+    zh = get(site, path_of(KARUO) + "?lang=zh", "text/html").text
+    en = get(site, path_of(KARUO) + "?lang=en", "text/html").text
+    strip = lambda h: re.sub(r"<[^>]+>", "", h)  # noqa: E731
+    zh_exprs = [strip(x) for x in re.findall(r'<span class="muted expr"[^>]*>(.*?)</span>\s*(?:<br>|</td>)', zh, re.S)]
+    en_exprs = [strip(x) for x in re.findall(r'<span class="muted expr"[^>]*>(.*?)</span>\s*(?:<br>|</td>)', en, re.S)]
+    both = " / ".join(sorted(["如今", "目前"]))
+    assert f"（{both}）" in zh_exprs and "（如今）" not in zh_exprs and "（目前）" not in zh_exprs
+    assert f"(report: {both})" in en_exprs and "(report: 五年来)" in en_exprs
+    assert all(x.startswith("(report: ") for x in en_exprs) and all(x.startswith("（") for x in zh_exprs)
+
+
+def test_ontology_page_follows_the_readers_language(site):
+    zh = get(site, "/ontology?lang=zh", "text/html").text
+    en = get(site, "/ontology?lang=en", "text/html").text
+    ev_zh = re.search(r'<section class="term" id="Event">.*?</section>', zh, re.S).group(0)
+    ev_en = re.search(r'<section class="term" id="Event">.*?</section>', en, re.S).group(0)
+    assert "扶贫活动" in ev_zh and "报道所述" in ev_zh
+    assert "poverty-alleviation event" not in ev_zh and "An occasion" not in ev_zh
+    assert "poverty-alleviation event" in ev_en and "An occasion" in ev_en
+    assert "扶贫活动" not in re.search(r"<h3>.*?</h3>", ev_en, re.S).group(0) and "报道所述" not in ev_en
+    # the contents name the terms in the reader's language too
+    toc_zh = re.search(r'<nav class="toc".*?</nav>', zh, re.S).group(0)
+    assert ">市辖区</a>" in toc_zh and ">District</a>" not in toc_zh
+    assert ">District</a>" in re.search(r'<nav class="toc".*?</nav>', en, re.S).group(0) or \
+        ">district</a>" in re.search(r'<nav class="toc".*?</nav>', en, re.S).group(0)
+
+
+def test_report_fact_list_is_complete_and_says_so(site):
+    """The side list of facts is a scroll box: it holds every annotation
+    (as many as the header counts) and says that it does."""
+    for lang, word in (("en", "annotations"), ("zh", "处标注")):
+        html = get(site, f"/report/karuo-2021-04-06?lang={lang}", "text/html").text
+        n = int(re.search(r"([\d,]+) " + word, html).group(1).replace(",", ""))
+        items = re.findall(r'<li id="fact-', html)
+        assert len(items) == n > 150
+        facts = re.search(r'<section class="facts".*?</section>', html, re.S).group(0)
+        assert re.search(r'<h2[^>]*>[^<]*<span class="count">' + f"{n:,}" + "</span>", facts)
+        assert f"{n:,}" in re.search(r'class="muted facts-note">([^<]+)<', facts).group(1)
+        assert 'tabindex="0"' in facts.split(">", 1)[0]
 
 
 def test_report_view_highlights_every_fact(site):

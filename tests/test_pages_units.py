@@ -164,3 +164,17 @@ def test_every_graph_format_is_offered():
     offered = pages.offered()
     for f in formats.GRAPH:
         assert f.media_type in offered
+
+
+def test_panel_groups_never_share_a_scale_across_kinds():
+    bars = [{"kind": (FP + "jobsCreated", None), "value": Decimal(3011)},
+            {"kind": (FP + "trainingSessions", None), "value": Decimal(134)},
+            {"kind": (FP + "fundsInvested", CUR), "value": Decimal(5)},
+            {"kind": (FP + "jobsCreated", None), "value": Decimal(20)}]
+    groups = site.panel_groups(bars)
+    assert [k for k, _ in groups] == [(FP + "jobsCreated", None), (FP + "trainingSessions", None),
+                                      (FP + "fundsInvested", CUR)]
+    assert [[b["value"] for b in g] for _, g in groups] == [[3011, 20], [134], [5]]
+    # the configured charts: one measure per panel
+    for spec in site.CHARTS:
+        assert all(len(measures) == 1 for measures, _ in spec["panels"]), spec["id"]

@@ -153,6 +153,17 @@ def test_labels_and_search(store):
     assert store.search('"; DROP ALL; #') == []
 
 
+def test_search_one_hit_per_iri_and_no_annotations(store):
+    """Annotations (their labels quote the report) and their targets and
+    selectors are provenance, not search results; each IRI is hit once."""
+    for text, limit in (("明珠", 20), ("明珠", 3), ("卡若", 50)):
+        hits = store.search(text, limit=limit)
+        iris = [h.iri for h in hits]
+        assert hits and len(iris) == len(set(iris)) and len(hits) <= limit, (text, iris)
+        assert not [i for i in iris if "/id/annotation/" in i], (text, iris)
+    assert len(store.search("明珠", limit=3)) == 3
+
+
 def test_local_and_remote_agree(local, remote):
     q = ("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } } "
          "ORDER BY ?s ?p ?o LIMIT 200")

@@ -77,6 +77,12 @@ GENDER = {"female": SCHEMA.Female, "male": SCHEMA.Male}
 MATCH_IRI = {"wikidata": lambda c: WD[c]}
 NOTATION = {"gb2260": "GB/T 2260", "iso3166-2": "ISO 3166-2"}
 NOT_STATED = "not-stated"
+IRI_PATHS = {  # docs/design.md, "IRI layout"; places and periods are built apart
+    "organisations": "id/org/{slug}", "people": "id/person/{r}/{slug}",
+    "concepts": "id/concept/{scheme}/{slug}", "projects": "id/project/{r}/{slug}",
+    "events": "id/event/{r}/{slug}", "observations": "id/obs/{r}/{slug}",
+    "sources": "id/source/{slug}",
+}
 
 
 @dataclass
@@ -123,26 +129,16 @@ class Emitter:
         """The IRI of a fact-sheet id (docs/design.md, "IRI layout")."""
         if ident == NOT_STATED:
             return FP.notStated
-        kind, b, r = self.kind[ident], self.base, self.rid
-        slug = self.redact(ident)  # used only where the slug is the path segment
+        kind = self.kind[ident]
         if kind == "places":
-            return URIRef(f"{b}id/place/{'/'.join(self.place_chain(ident))}")
-        if kind == "organisations":
-            return URIRef(f"{b}id/org/{slug}")
-        if kind == "people":
-            return URIRef(f"{b}id/person/{r}/{self.person_slug(ident)}")
-        if kind == "concepts":
-            return URIRef(f"{b}id/concept/{self.by_id[ident].scheme}/{ident}")
-        if kind == "projects":
-            return URIRef(f"{b}id/project/{r}/{slug}")
-        if kind == "events":
-            return URIRef(f"{b}id/event/{r}/{slug}")
-        if kind == "observations":
-            return URIRef(f"{b}id/obs/{r}/{slug}")
-        if kind == "sources":
-            return URIRef(f"{b}id/source/{ident}")
+            return URIRef(f"{self.base}id/place/{'/'.join(self.place_chain(ident))}")
         if kind == "periods":
             return self.time_iri(self.by_id[ident])
+        if kind in IRI_PATHS:
+            slug = (self.person_slug(ident) if kind == "people" else
+                    ident if kind in ("concepts", "sources") else self.redact(ident))
+            scheme = getattr(self.by_id[ident], "scheme", "")
+            return URIRef(self.base + IRI_PATHS[kind].format(r=self.rid, slug=slug, scheme=scheme))
         raise KeyError(ident)  # pragma: no cover - references are checked before mapping
 
     def place_chain(self, ident: str) -> list[str]:

@@ -124,6 +124,9 @@ def check(settings: BuildSettings, progress: Progress | None = None) -> Built:
         for t in sorted(em.triples):
             g.add(t)
         graphs[URIRef(f"{base}graph/report/{c.sheet.report.id}")] = g
+    shared = check_shared_labels(checked, emitters)
+    if not shared.ok:
+        raise BuildError(reports + [shared])
     if settings.people == "pseudonymous":
         from .privacy import pseudonymise
         graphs = {k: pseudonymise(g, [p for c in checked for p in c.sheet.people], new_graph)
@@ -157,6 +160,35 @@ def check(settings: BuildSettings, progress: Progress | None = None) -> Built:
     from .meta import describe_dataset
     graphs[built.graph_iri("meta")] = describe_dataset(built)
     return built
+
+
+SHARED_SECTIONS = ("places", "organisations", "concepts")
+
+
+def check_shared_labels(checked: list[CheckedSheet], emitters: list[Emitter]) -> CheckReport:
+    """A place, organisation or concept that several sheets declare is one IRI
+    with one set of names: each sheet must give it the same ``zh``, ``en`` and
+    ``pinyin`` (else the merged graph would carry two names per language)."""
+    rep = CheckReport("shared entities across sheets")
+    first: dict[URIRef, tuple] = {}
+    for c, em in zip(checked, emitters):
+        for sec, n, e in c.sheet.entities():
+            if sec not in SHARED_SECTIONS:
+                continue
+            iri = em.iri(e.id)
+            names = (e.zh, e.en, getattr(e, "pinyin", None))
+            if iri not in first:
+                first[iri] = (names, c.raw.file, c.raw.line((sec, n, "zh")))
+                continue
+            names0, file0, line0 = first[iri]
+            if names != names0:
+                rep.problems.append(Problem(
+                    str(c.raw.file), c.raw.line((sec, n, "zh")), f"{sec}[{n}]",
+                    f"{iri} is also declared in {file0}:{line0} with other names "
+                    f"({' / '.join(x or '-' for x in names0)} there, "
+                    f"{' / '.join(x or '-' for x in names)} here); a shared entity needs "
+                    "the same zh, en and pinyin in every sheet"))
+    return rep
 
 
 def build(settings: BuildSettings, progress: Progress | None = None) -> Built:

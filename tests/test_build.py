@@ -172,6 +172,22 @@ def test_two_reports_share_places_and_keep_their_graphs(tmp_path):
     assert [str(o) for o in u.objects(karuo_qu, RDFS.label) if o.language == "zh"] == ["卡若区"]
 
 
+def test_shared_entity_with_other_names_is_refused(tmp_path):
+    sheets = tmp_path / "sheets"
+    shutil.copytree(CASE / "reports", tmp_path / "reports")
+    shutil.copy(ROOT / "data" / "reports" / "karuo-2021-04-06.txt", tmp_path / "reports")
+    sheets.mkdir()
+    shili = (CASE / "sheets" / "shili-2021-05-10.yaml").read_text(encoding="utf-8")
+    (sheets / "shili-2021-05-10.yaml").write_text(
+        shili.replace("en: Karuo District", "en: Karub District"), encoding="utf-8")
+    shutil.copy(ROOT / "data" / "sheets" / "karuo-2021-04-06.yaml", sheets)
+    r = CliRunner().invoke(main, ["validate", "--no-reason", "--sheets", str(sheets)])
+    assert r.exit_code == 1
+    assert "shili-2021-05-10.yaml:" in r.output and "karuo-2021-04-06.yaml:" in r.output
+    assert "id/place/xizang/qamdo/karuo-qu is also declared" in r.output
+    assert "Karub District" in r.output
+
+
 def test_pseudonymous_build_names_nobody(tmp_path):
     r = CliRunner().invoke(main, ["build", "--no-reason", "--people", "pseudonymous",
                                   "--build-dir", str(tmp_path / "b")])

@@ -202,7 +202,7 @@ UI: dict[str, dict[str, str]] = {
         "not_acceptable": "无法提供所请求的格式", "bad_request": "请求无效",
         "unavailable": "暂时无法回答", "sub_resources": "组成部分", "page": "页",
         "embedded": "本页数据（JSON-LD）", "switch": "English", "error": "错误",
-        "language": "语言", "blank": "（匿名节点）",
+        "language": "语言", "blank": "（匿名节点）", "examples": "示例查询",
     },
     "en": {
         "site": "fupin knowledge graph", "home": "Home", "report": "Report", "ontology": "Ontology",
@@ -227,7 +227,7 @@ UI: dict[str, dict[str, str]] = {
         "not_acceptable": "Not acceptable", "bad_request": "Bad request",
         "unavailable": "Temporarily unavailable", "sub_resources": "Parts", "page": "page",
         "embedded": "This page's data (JSON-LD)", "switch": "中文", "error": "Error",
-        "language": "Language", "blank": "(blank node)",
+        "language": "Language", "blank": "(blank node)", "examples": "Example queries",
     },
 }
 
@@ -419,7 +419,7 @@ def url_for_path(path: str, **params: Any) -> str:
 
 
 def sparql_link(query: str) -> str:
-    return script_root() + "/sparql?" + urlencode({"query": query})
+    return with_lang(script_root() + "/sparql?" + urlencode({"query": query}))
 
 
 # ---------------------------------------------------------------- view models
@@ -901,7 +901,7 @@ def chrome(**extra: Any) -> dict[str, Any]:
     switch = here + "?" + urlencode({**args, "lang": other})
     nav = {k: url_for_path(p) for k, p in (("home", "/"), ("ontology", "/ontology"),
                                            ("dataset", "/dataset"), ("search", "/search"))}
-    nav["sparql"] = script_root() + "/sparql"
+    nav["sparql"] = with_lang(script_root() + "/sparql")
     nav["static"] = script_root() + "/static/pages/"
     return {"lang": lang, "ui": UI[lang], "switch_url": switch, "nav": nav,
             "lang_explicit": g.get("lang_explicit", False), **extra}

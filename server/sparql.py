@@ -12,6 +12,9 @@ Without a query, GET answers the service description in an RDF format, or,
 for a browser (``text/html`` preferred), the query UI. ``/sparql?query=…``
 opened in a browser shows the UI with that query filled in and run (the link
 the pages use); ``/sparql#query=…`` works too (YASGUI's own share links).
+The UI's own chrome (site header, heading, intro, example titles and
+descriptions) follows the reader's language like the other pages
+(``?lang=``, else ``Accept-Language``); YASGUI's widgets stay English.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from fupin.graph import formats
 
 from .analysis import analyse
 from .httpcache import CACHEABLE_HEADER
+from .pages import chrome, sparql_link, ui_lang
 from .store import GraphStore, QuerySyntaxError, StoreError, UpdateRefused
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -57,9 +61,22 @@ def _text(status: int, message: str) -> Response:
 
 def load_examples() -> list[dict]:
     """The example queries shown in the UI (``server/examples.yaml``): a list
-    of ``{id, title, description, query}``."""
+    of ``{id, title, description, title_zh, description_zh, query}``."""
     with EXAMPLES_FILE.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)["examples"]
+
+
+def examples_in(lang: str) -> list[dict]:
+    """The examples as the UI shows them: ``{id, title, description, query}``
+    with title and description in ``lang`` (``zh``; else English), the
+    English ones where a Chinese one is missing."""
+    out = []
+    for ex in load_examples():
+        title, desc = ex["title"], ex["description"]
+        if lang == "zh":
+            title, desc = ex.get("title_zh") or title, ex.get("description_zh") or desc
+        out.append({"id": ex["id"], "title": title, "description": desc, "query": ex["query"]})
+    return out
 
 
 # ---------------------------------------------------------------- params
@@ -323,9 +340,12 @@ def _service_description() -> list[ox.Triple]:
 
 def _ui(query: str | None) -> Response:
     g.log_extra = " ui"
-    html = render_template("sparql/ui.html", examples=load_examples(), query=query,
-                           endpoint=endpoint_url())
-    return Response(html, 200, headers={"Vary": "Accept"}, content_type="text/html; charset=utf-8")
+    ctx = chrome()
+    html = render_template("sparql/ui.html", examples=examples_in(ui_lang()), query=query,
+                           endpoint=endpoint_url(), title=ctx["ui"]["sparql"],
+                           sample_link=sparql_link("SELECT * WHERE { ?s ?p ?o } LIMIT 10"), **ctx)
+    return Response(html, 200, headers={"Vary": "Accept, Accept-Language"},
+                    content_type="text/html; charset=utf-8")
 
 
 # ---------------------------------------------------------------- CORS

@@ -482,7 +482,7 @@ def test_home_has_description_counts_entities_and_charts(site):
     assert "Karuo District" in html and "Laduo Township" in html
     assert "Counts by class" in html
     assert html.count('class="chart-svg"') == 3
-    for href in ('href="/sparql"', 'href="/ontology?lang=en"', 'href="/dataset?lang=en"',
+    for href in ('href="/sparql?lang=en"', 'href="/ontology?lang=en"', 'href="/dataset?lang=en"',
                  'href="/report/karuo-2021-04-06?lang=en"'):
         assert href in html
 

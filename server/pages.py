@@ -866,6 +866,21 @@ def offered(candidates: Iterable[Format] = formats.GRAPH) -> str:
     return "text/html, " + ", ".join(f.media_type for f in candidates)
 
 
+def choose_or_error(override: str | None, what: str = "this resource"
+                    ) -> tuple[Format | str | None, Response | None]:
+    """:func:`choose` for this request's ``Accept``, with the error answer
+    when it fails: ``(variant, None)``, or ``(None, 400 for an override
+    naming nothing offered | 406 when nothing is acceptable)``."""
+    try:
+        variant = choose(request.headers.get("Accept"), override)
+    except BadFormat:
+        return None, error_page(400, "bad_request", f"format={override} is not offered here; use "
+                                                    f"html or one of {formats.names(formats.GRAPH)}")
+    if variant is None:
+        return None, error_page(406, "not_acceptable", f"{what} is offered as {offered()}")
+    return variant, None
+
+
 def error_page(status: int, title_key: str, message: str, *, iri: str | None = None) -> Response:
     """An error as HTML for browsers, as plain text for everyone else."""
     prefer_html = formats.accept_quality(request.headers.get("Accept"), "text/html")[0] > 0 and \
@@ -1042,13 +1057,9 @@ def dereference(path: str) -> Response:
         return error_page(404, "not_found", t("not_found_text"))
     stem, suffix = split_suffix(path)
     override = suffix or request.args.get("format") or None
-    try:
-        variant = choose(request.headers.get("Accept"), override)
-    except BadFormat:
-        return error_page(400, "bad_request", f"format={override} is not offered here; use html or one of "
-                                              f"{formats.names(formats.GRAPH)}")
-    if variant is None:
-        return error_page(406, "not_acceptable", f"this resource is offered as {offered()}")
+    variant, err = choose_or_error(override)
+    if err is not None:
+        return err
     vname = variant if isinstance(variant, str) else variant.name
     etag, modified, nm = conditional(vname)
     if nm is not None:

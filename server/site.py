@@ -450,12 +450,9 @@ def ontology(suffix: str | None = None, version: str | None = None) -> Response:
         if not re.fullmatch(r"\d+\.\d+\.\d+", v):
             return error_page(404, "not_found", t("not_found_text"))
         override = ext or override
-    try:
-        variant = P.choose(request.headers.get("Accept"), override)
-    except P.BadFormat:
-        return error_page(400, "bad_request", f"format={override} is not offered here")
-    if variant is None:
-        return error_page(406, "not_acceptable", f"the ontology is offered as {P.offered()}")
+    variant, err = P.choose_or_error(override, "the ontology")
+    if err is not None:
+        return err
     vname = variant if isinstance(variant, str) else variant.name
     etag, modified, nm = conditional("ontology-" + vname)
     if nm is not None:
@@ -856,17 +853,14 @@ def _dataset_or_void(html_default: bool) -> Response:
     lang = ui_lang()
     accept = request.headers.get("Accept")
     override = request.args.get("format") or None
-    try:
-        variant = P.choose(accept, override)
-        if not html_default and override is None and variant == "html":
-            # /.well-known/void is for machines: Turtle unless HTML is asked for by name
-            hq = max(formats.accept_quality(accept, m) for m in P.HTML_TYPES)
-            if hq[1] < 1:
-                variant = formats.by_name("ttl")
-    except P.BadFormat:
-        return error_page(400, "bad_request", f"format={override} is not offered here")
-    if variant is None:
-        return error_page(406, "not_acceptable", f"offered as {P.offered()}")
+    variant, err = P.choose_or_error(override, "the dataset description")
+    if err is not None:
+        return err
+    if not html_default and override is None and variant == "html":
+        # /.well-known/void is for machines: Turtle unless HTML is asked for by name
+        hq = max(formats.accept_quality(accept, m) for m in P.HTML_TYPES)
+        if hq[1] < 1:
+            variant = formats.by_name("ttl")
     vname = variant if isinstance(variant, str) else variant.name
     etag, modified, nm = conditional("dataset-" + vname)
     if nm is not None:

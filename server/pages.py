@@ -1166,17 +1166,9 @@ def entity_model(iri: str, docs: list[Description]) -> dict[str, Any]:
     # inbound links, grouped by property with counts, paged per property
     inbound = inbound_groups(iri, L)
 
-    # property groups
+    # property groups: the descriptions already carry the labels of every
+    # predicate and linked IRI (GraphStore.describe), added to L above
     L.want(*types)
-    for d in docs:
-        for s in d.statements:
-            L.want(s.predicate)
-            if isinstance(s.value, ox.NamedNode):
-                L.want(s.value.value)
-            for bp, bo in s.nested:
-                L.want(bp)
-                if isinstance(bo, ox.NamedNode):
-                    L.want(bo.value)
     L.fetch()
     figures = figure_links(figures, L)
     inbound = inbound_view(inbound, L)
